@@ -1,0 +1,339 @@
+package dev.multivector.lucene.codec;
+
+import static dev.multivector.lucene.codec.MultiVectorDocValuesFormat.ADDRESSES_BLOCK_SHIFT;
+import static dev.multivector.lucene.codec.MultiVectorDocValuesFormat.PANEL_ALIGNMENT;
+import static dev.multivector.lucene.codec.MultiVectorDocValuesFormat.STORAGE_DELEGATE;
+import static dev.multivector.lucene.codec.MultiVectorDocValuesFormat.STORAGE_KEY;
+import static dev.multivector.lucene.codec.MultiVectorDocValuesFormat.STORAGE_PANELS;
+
+import dev.multivector.lucene.document.MultiVectorFieldConfig;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntUnaryOperator;
+import java.util.function.Predicate;
+import org.apache.lucene.codecs.CodecUtil;
+import org.apache.lucene.codecs.DocValuesConsumer;
+import org.apache.lucene.codecs.DocValuesFormat;
+import org.apache.lucene.codecs.DocValuesProducer;
+import org.apache.lucene.codecs.lucene90.IndexedDISI;
+import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.DocIDMerger;
+import org.apache.lucene.index.DocValuesType;
+import org.apache.lucene.index.EmptyDocValuesProducer;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.IndexFileNames;
+import org.apache.lucene.index.MergeState;
+import org.apache.lucene.index.SegmentWriteState;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.store.IndexOutput;
+import org.apache.lucene.util.ArrayUtil;
+import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.IOSupplier;
+import org.apache.lucene.util.IOUtils;
+import org.apache.lucene.util.packed.DirectMonotonicWriter;
+
+/** Writes {@link MultiVectorDocValuesFormat}: multi-vector fields as panels, others to a delegate. */
+final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
+
+  /** Floats converted and written at a time, bounding the writer's buffers (256 KB). */
+  private static final int WRITE_CHUNK_FLOATS = 1 << 16;
+
+  private final SegmentWriteState state;
+  private final DocValuesFormat delegateFormat;
+  private final Predicate<String> lateInteractionFields;
+  private DocValuesConsumer delegate; // created on first use: some formats create files eagerly
+  private IndexOutput meta, data; // likewise
+
+  MultiVectorDocValuesConsumer(
+      SegmentWriteState state, DocValuesFormat delegateFormat, Predicate<String> lateInteractionFields) {
+    this.state = state;
+    this.delegateFormat = delegateFormat;
+    this.lateInteractionFields = lateInteractionFields;
+  }
+
+  private DocValuesConsumer delegate() throws IOException {
+    if (delegate == null) {
+      delegate = delegateFormat.fieldsConsumer(state);
+    }
+    return delegate;
+  }
+
+  private boolean isMultiVectorField(FieldInfo field) {
+    return field.getDocValuesType() == DocValuesType.BINARY
+        && (MultiVectorFieldConfig.fromFieldInfo(field) != null
+            || lateInteractionFields.test(field.name));
+  }
+
+  @Override
+  public void addNumericField(FieldInfo field, DocValuesProducer valuesProducer) throws IOException {
+    delegate().addNumericField(field, valuesProducer);
+  }
+
+  @Override
+  public void addSortedField(FieldInfo field, DocValuesProducer valuesProducer) throws IOException {
+    delegate().addSortedField(field, valuesProducer);
+  }
+
+  @Override
+  public void addSortedNumericField(FieldInfo field, DocValuesProducer valuesProducer)
+      throws IOException {
+    delegate().addSortedNumericField(field, valuesProducer);
+  }
+
+  @Override
+  public void addSortedSetField(FieldInfo field, DocValuesProducer valuesProducer)
+      throws IOException {
+    delegate().addSortedSetField(field, valuesProducer);
+  }
+
+  @Override
+  public void addBinaryField(FieldInfo field, DocValuesProducer valuesProducer) throws IOException {
+    if (isMultiVectorField(field)) {
+      addMultiVectorField(
+          field, () -> MultiVectorValues.of(valuesProducer.getBinary(field), field.name));
+    } else {
+      delegate().addBinaryField(field, valuesProducer);
+    }
+  }
+
+  /** Merges panels as panels, without a round trip through the row-major layout. */
+  @Override
+  public void mergeBinaryField(FieldInfo mergeFieldInfo, MergeState mergeState)
+      throws IOException {
+    if (isMultiVectorField(mergeFieldInfo)) {
+      addMultiVectorField(mergeFieldInfo, () -> mergedValues(mergeFieldInfo, mergeState));
+    } else {
+      super.mergeBinaryField(mergeFieldInfo, mergeState);
+    }
+  }
+
+  /** Stores the field as panels if all its values are matrices of one dimension. */
+  private void addMultiVectorField(FieldInfo field, IOSupplier<MultiVectorValues> values)
+      throws IOException {
+    MultiVectorFieldConfig config = MultiVectorFieldConfig.fromFieldInfo(field);
+    boolean declared = field.hasVectorValues() == false; // a LateInteractionField
+    int expectedDimension = declared || config == null ? -1 : config.dimension();
+    Scan scan = scan(field, values.get(), expectedDimension);
+    if (scan.problem != null) {
+      if (state.infoStream.isEnabled("MV")) {
+        state.infoStream.message(
+            "MV", "field \"" + field.name + "\" left to the delegate format: " + scan.problem);
+      }
+      field.putAttribute(STORAGE_KEY, STORAGE_DELEGATE);
+      delegate().addBinaryField(field, singleBinaryField(field, values));
+      return;
+    }
+    field.putAttribute(STORAGE_KEY, STORAGE_PANELS);
+    if (declared && scan.docCount > 0) {
+      MultiVectorFieldConfig.builder(scan.dimension)
+          .maxTokens(MultiVectorFieldConfig.MAX_TOKENS_LIMIT)
+          .build()
+          .toAttributes()
+          .forEach(field::putAttribute);
+    }
+    writePanels(field, scan, values);
+  }
+
+  /** What the first pass over a field's values found. */
+  private static final class Scan {
+    int dimension;
+    int docCount;
+    long totalTokens;
+    int maxTokens;
+    int[] tokenCounts = new int[16];
+    String problem;
+  }
+
+  private static Scan scan(FieldInfo field, MultiVectorValues values, int expectedDimension)
+      throws IOException {
+    Scan scan = new Scan();
+    scan.dimension = expectedDimension;
+    for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
+      final int dimension, tokens;
+      try {
+        dimension = values.dimension();
+        tokens = values.tokenCount();
+      } catch (IllegalArgumentException e) {
+        scan.problem = e.getMessage();
+        return scan;
+      }
+      if (scan.dimension == -1) {
+        scan.dimension = dimension;
+      } else if (dimension != scan.dimension) {
+        scan.problem =
+            "doc " + doc + " has dimension " + dimension + ", others " + scan.dimension;
+        return scan;
+      }
+      scan.tokenCounts = ArrayUtil.grow(scan.tokenCounts, scan.docCount + 1);
+      scan.tokenCounts[scan.docCount++] = tokens;
+      scan.totalTokens += tokens;
+      scan.maxTokens = Math.max(scan.maxTokens, tokens);
+    }
+    if (scan.dimension == -1) {
+      scan.dimension = 1; // no values: any dimension describes them
+    }
+    return scan;
+  }
+
+  private void writePanels(FieldInfo field, Scan scan, IOSupplier<MultiVectorValues> supplier)
+      throws IOException {
+    ensureOpen();
+    final int dimension = scan.dimension;
+    meta.writeInt(field.number);
+    meta.writeByte((byte) MultiVectorFieldConfig.Encoding.FLOAT32.ordinal());
+    meta.writeVInt(dimension);
+    meta.writeInt(scan.docCount);
+    meta.writeLong(scan.totalTokens);
+    meta.writeInt(scan.maxTokens);
+
+    // Panels, converted and written a bounded chunk at a time.
+    final int panelFloats = PanelLayout.panelFloats(dimension);
+    final int chunkPanels = Math.max(1, WRITE_CHUNK_FLOATS / panelFloats);
+    final float[] floats = new float[chunkPanels * panelFloats];
+    final byte[] bytes = new byte[floats.length * Float.BYTES];
+    final FloatBuffer littleEndian =
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    long start = data.alignFilePointer(PANEL_ALIGNMENT);
+    MultiVectorValues values = supplier.get();
+    int ord = 0;
+    for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
+      int panels = MultiVectorValues.panelCount(values.tokenCount());
+      assert values.tokenCount() == scan.tokenCounts[ord];
+      ord++;
+      for (int p = 0; p < panels; p += chunkPanels) {
+        int count = Math.min(chunkPanels, panels - p);
+        values.readPanels(p, count, floats, 0);
+        littleEndian.clear();
+        littleEndian.put(floats, 0, count * panelFloats);
+        data.writeBytes(bytes, 0, count * panelFloats * Float.BYTES);
+      }
+    }
+    meta.writeLong(start);
+    meta.writeLong(data.getFilePointer() - start);
+
+    if (scan.docCount == 0 || scan.docCount == state.segmentInfo.maxDoc()) {
+      meta.writeLong(scan.docCount == 0 ? -2 : -1);
+      meta.writeLong(0L);
+      meta.writeShort((short) -1);
+      meta.writeByte((byte) -1);
+    } else {
+      long offset = data.getFilePointer();
+      meta.writeLong(offset);
+      short jumpTableEntryCount =
+          IndexedDISI.writeBitSet(supplier.get(), data, IndexedDISI.DEFAULT_DENSE_RANK_POWER);
+      meta.writeLong(data.getFilePointer() - offset);
+      meta.writeShort(jumpTableEntryCount);
+      meta.writeByte(IndexedDISI.DEFAULT_DENSE_RANK_POWER);
+    }
+
+    writeAddresses(scan, tokens -> tokens);
+    writeAddresses(scan, MultiVectorValues::panelCount);
+  }
+
+  /** N + 1 cumulative sums of {@code perDoc(tokenCount)}, as a DirectMonotonicWriter. */
+  private void writeAddresses(Scan scan, IntUnaryOperator perDoc) throws IOException {
+    long start = data.getFilePointer();
+    meta.writeLong(start);
+    meta.writeVInt(ADDRESSES_BLOCK_SHIFT);
+    DirectMonotonicWriter writer =
+        DirectMonotonicWriter.getInstance(meta, data, scan.docCount + 1L, ADDRESSES_BLOCK_SHIFT);
+    long address = 0;
+    writer.add(address);
+    for (int i = 0; i < scan.docCount; i++) {
+      address += perDoc.applyAsInt(scan.tokenCounts[i]);
+      writer.add(address);
+    }
+    writer.finish();
+    meta.writeLong(data.getFilePointer() - start);
+  }
+
+  private void ensureOpen() throws IOException {
+    if (meta != null) {
+      return;
+    }
+    boolean success = false;
+    try {
+      meta = state.directory.createOutput(fileName(MultiVectorDocValuesFormat.META_EXTENSION), state.context);
+      CodecUtil.writeIndexHeader(
+          meta,
+          MultiVectorDocValuesFormat.META_CODEC,
+          MultiVectorDocValuesFormat.VERSION_CURRENT,
+          state.segmentInfo.getId(),
+          state.segmentSuffix);
+      data = state.directory.createOutput(fileName(MultiVectorDocValuesFormat.DATA_EXTENSION), state.context);
+      CodecUtil.writeIndexHeader(
+          data,
+          MultiVectorDocValuesFormat.DATA_CODEC,
+          MultiVectorDocValuesFormat.VERSION_CURRENT,
+          state.segmentInfo.getId(),
+          state.segmentSuffix);
+      success = true;
+    } finally {
+      if (success == false) {
+        IOUtils.closeWhileHandlingException(meta, data);
+      }
+    }
+  }
+
+  private String fileName(String extension) {
+    return IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, extension);
+  }
+
+  /** A producer of one binary field, for handing values to the delegate. */
+  private static DocValuesProducer singleBinaryField(
+      FieldInfo field, IOSupplier<? extends BinaryDocValues> values) {
+    return new EmptyDocValuesProducer() {
+      @Override
+      public BinaryDocValues getBinary(FieldInfo f) throws IOException {
+        if (f != field) {
+          throw new IllegalArgumentException("wrong field: " + f.name);
+        }
+        return values.get();
+      }
+    };
+  }
+
+  /** The field's values across the merged segments, in the merged segment's doc order. */
+  private static MultiVectorValues mergedValues(FieldInfo mergeFieldInfo, MergeState mergeState)
+      throws IOException {
+    List<MergedMultiVectorValues.Sub> subs = new ArrayList<>();
+    long cost = 0;
+    for (int i = 0; i < mergeState.docValuesProducers.length; i++) {
+      DocValuesProducer producer = mergeState.docValuesProducers[i];
+      FieldInfo readerField = mergeState.fieldInfos[i].fieldInfo(mergeFieldInfo.name);
+      if (producer != null
+          && readerField != null
+          && readerField.getDocValuesType() == DocValuesType.BINARY) {
+        MultiVectorValues values =
+            MultiVectorValues.of(producer.getBinary(readerField), mergeFieldInfo.name);
+        cost += values.cost();
+        subs.add(new MergedMultiVectorValues.Sub(mergeState.docMaps[i], values));
+      }
+    }
+    return new MergedMultiVectorValues(DocIDMerger.of(subs, mergeState.needsIndexSort), cost);
+  }
+
+  @Override
+  public void close() throws IOException {
+    boolean success = false;
+    try {
+      if (meta != null) {
+        meta.writeInt(-1);
+        CodecUtil.writeFooter(meta);
+        CodecUtil.writeFooter(data);
+      }
+      success = true;
+    } finally {
+      if (success) {
+        IOUtils.close(meta, data, delegate);
+      } else {
+        IOUtils.closeWhileHandlingException(meta, data, delegate);
+      }
+      meta = data = null;
+    }
+  }
+}

@@ -1,0 +1,434 @@
+package dev.multivector.lucene.codec;
+
+import static dev.multivector.lucene.codec.MultiVectorDocValuesFormat.isStoredAsPanels;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.lucene.codecs.CodecUtil;
+import org.apache.lucene.codecs.DocValuesFormat;
+import org.apache.lucene.codecs.DocValuesProducer;
+import org.apache.lucene.codecs.lucene90.IndexedDISI;
+import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.CorruptIndexException;
+import org.apache.lucene.index.DocValues;
+import org.apache.lucene.index.DocValuesSkipper;
+import org.apache.lucene.index.DocValuesType;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.FieldInfos;
+import org.apache.lucene.index.IndexFileNames;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.SegmentReadState;
+import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.index.SortedNumericDocValues;
+import org.apache.lucene.index.SortedSetDocValues;
+import org.apache.lucene.store.ChecksumIndexInput;
+import org.apache.lucene.store.FileTypeHint;
+import org.apache.lucene.store.IndexInput;
+import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.IOUtils;
+import org.apache.lucene.util.LongValues;
+import org.apache.lucene.util.packed.DirectMonotonicReader;
+
+/** Reads {@link MultiVectorDocValuesFormat}: panels off-heap, other fields from the delegate. */
+final class MultiVectorDocValuesProducer extends DocValuesProducer {
+
+  /** One field's metadata. */
+  private record FieldEntry(
+      int dimension,
+      int docCount,
+      long totalTokens,
+      int maxTokens,
+      long panelsOffset,
+      long panelsLength,
+      long docsWithFieldOffset,
+      long docsWithFieldLength,
+      short jumpTableEntryCount,
+      byte denseRankPower,
+      Addresses tokenAddresses,
+      Addresses panelAddresses) {}
+
+  private record Addresses(long offset, DirectMonotonicReader.Meta meta, long length) {}
+
+  private final Map<String, FieldEntry> fields;
+  private final IndexInput data; // null if no field of the segment is stored as panels
+  private final DocValuesProducer delegate; // null if every doc-values field is stored as panels
+  private final int maxDoc;
+
+  MultiVectorDocValuesProducer(SegmentReadState state, DocValuesFormat delegateFormat)
+      throws IOException {
+    this.maxDoc = state.segmentInfo.maxDoc();
+    List<FieldInfo> delegated = new ArrayList<>();
+    boolean anyPanels = false;
+    for (FieldInfo field : state.fieldInfos) {
+      if (isStoredAsPanels(field)) {
+        anyPanels = true;
+      } else if (field.getDocValuesType() != DocValuesType.NONE) {
+        delegated.add(field);
+      }
+    }
+    this.fields = new HashMap<>();
+    IndexInput data = null;
+    DocValuesProducer delegate = null;
+    boolean success = false;
+    try {
+      if (anyPanels) {
+        int version = readMeta(state);
+        data = openData(state, version);
+      }
+      if (delegated.isEmpty() == false) {
+        // The delegate sees only its own fields: a field stored as panels may still carry the
+        // per-field attributes of the format that stored it in an earlier segment.
+        FieldInfos delegateInfos = new FieldInfos(delegated.toArray(FieldInfo[]::new));
+        delegate =
+            delegateFormat.fieldsProducer(
+                new SegmentReadState(
+                    state.directory,
+                    state.segmentInfo,
+                    delegateInfos,
+                    state.context,
+                    state.segmentSuffix));
+      }
+      success = true;
+    } finally {
+      if (success == false) {
+        IOUtils.closeWhileHandlingException(data, delegate);
+      }
+    }
+    this.data = data;
+    this.delegate = delegate;
+  }
+
+  private MultiVectorDocValuesProducer(MultiVectorDocValuesProducer original) {
+    this.fields = original.fields;
+    this.data = original.data;
+    this.delegate = original.delegate == null ? null : original.delegate.getMergeInstance();
+    this.maxDoc = original.maxDoc;
+  }
+
+  private int readMeta(SegmentReadState state) throws IOException {
+    String metaName = fileName(state, MultiVectorDocValuesFormat.META_EXTENSION);
+    int version = -1;
+    try (ChecksumIndexInput meta = state.directory.openChecksumInput(metaName)) {
+      Throwable priorE = null;
+      try {
+        version =
+            CodecUtil.checkIndexHeader(
+                meta,
+                MultiVectorDocValuesFormat.META_CODEC,
+                MultiVectorDocValuesFormat.VERSION_START,
+                MultiVectorDocValuesFormat.VERSION_CURRENT,
+                state.segmentInfo.getId(),
+                state.segmentSuffix);
+        readFields(meta, state.fieldInfos);
+      } catch (Throwable t) {
+        priorE = t;
+      } finally {
+        CodecUtil.checkFooter(meta, priorE);
+      }
+    }
+    for (FieldInfo field : state.fieldInfos) {
+      if (isStoredAsPanels(field) && fields.containsKey(field.name) == false) {
+        throw new CorruptIndexException(
+            "field \"" + field.name + "\" is stored as panels but has no metadata", metaName);
+      }
+    }
+    return version;
+  }
+
+  private void readFields(IndexInput meta, FieldInfos infos) throws IOException {
+    for (int number = meta.readInt(); number != -1; number = meta.readInt()) {
+      FieldInfo info = infos.fieldInfo(number);
+      if (info == null || isStoredAsPanels(info) == false) {
+        throw new CorruptIndexException("invalid field number: " + number, meta);
+      }
+      byte encoding = meta.readByte();
+      if (encoding != 0) {
+        throw new CorruptIndexException("unknown token encoding " + encoding, meta);
+      }
+      int dimension = meta.readVInt();
+      int docCount = meta.readInt();
+      long totalTokens = meta.readLong();
+      int maxTokens = meta.readInt();
+      if (dimension < 1 || docCount < 0 || docCount > maxDoc || totalTokens < docCount) {
+        throw new CorruptIndexException(
+            "invalid entry: dimension=" + dimension + " docCount=" + docCount + " totalTokens="
+                + totalTokens, meta);
+      }
+      long panelsOffset = meta.readLong();
+      long panelsLength = meta.readLong();
+      long docsWithFieldOffset = meta.readLong();
+      long docsWithFieldLength = meta.readLong();
+      short jumpTableEntryCount = meta.readShort();
+      byte denseRankPower = meta.readByte();
+      Addresses tokenAddresses = readAddresses(meta, docCount);
+      Addresses panelAddresses = readAddresses(meta, docCount);
+      fields.put(
+          info.name,
+          new FieldEntry(
+              dimension,
+              docCount,
+              totalTokens,
+              maxTokens,
+              panelsOffset,
+              panelsLength,
+              docsWithFieldOffset,
+              docsWithFieldLength,
+              jumpTableEntryCount,
+              denseRankPower,
+              tokenAddresses,
+              panelAddresses));
+    }
+  }
+
+  private static Addresses readAddresses(IndexInput meta, int docCount) throws IOException {
+    long offset = meta.readLong();
+    int blockShift = meta.readVInt();
+    DirectMonotonicReader.Meta addressesMeta =
+        DirectMonotonicReader.loadMeta(meta, docCount + 1L, blockShift);
+    return new Addresses(offset, addressesMeta, meta.readLong());
+  }
+
+  private static IndexInput openData(SegmentReadState state, int metaVersion) throws IOException {
+    IndexInput data =
+        state.directory.openInput(
+            fileName(state, MultiVectorDocValuesFormat.DATA_EXTENSION),
+            state.context.withHints(FileTypeHint.DATA));
+    boolean success = false;
+    try {
+      int version =
+          CodecUtil.checkIndexHeader(
+              data,
+              MultiVectorDocValuesFormat.DATA_CODEC,
+              MultiVectorDocValuesFormat.VERSION_START,
+              MultiVectorDocValuesFormat.VERSION_CURRENT,
+              state.segmentInfo.getId(),
+              state.segmentSuffix);
+      if (version != metaVersion) {
+        throw new CorruptIndexException(
+            "format versions mismatch: meta=" + metaVersion + ", data=" + version, data);
+      }
+      // Verifying the whole data file on open is too costly: check the footer's structure, which
+      // catches truncation; checkIntegrity() verifies the checksum.
+      CodecUtil.retrieveChecksum(data);
+      success = true;
+      return data;
+    } finally {
+      if (success == false) {
+        IOUtils.closeWhileHandlingException(data);
+      }
+    }
+  }
+
+  private static String fileName(SegmentReadState state, String extension) {
+    return IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, extension);
+  }
+
+  @Override
+  public BinaryDocValues getBinary(FieldInfo field) throws IOException {
+    FieldEntry entry = fields.get(field.name);
+    if (entry == null) {
+      return delegate.getBinary(field);
+    }
+    if (entry.docsWithFieldOffset == -2) {
+      return DocValues.emptyBinary();
+    }
+    IndexInput panels =
+        data.slice("panels of " + field.name, entry.panelsOffset, entry.panelsLength);
+    LongValues tokenAddresses = addresses(entry.tokenAddresses);
+    LongValues panelAddresses = addresses(entry.panelAddresses);
+    if (entry.docsWithFieldOffset == -1) {
+      return new PanelValues(entry.dimension, entry.maxTokens, panels, tokenAddresses, panelAddresses) {
+        private int doc = -1;
+
+        @Override
+        int ord() {
+          return doc;
+        }
+
+        @Override
+        public int docID() {
+          return doc;
+        }
+
+        @Override
+        public int nextDoc() {
+          return advance(doc + 1);
+        }
+
+        @Override
+        public int advance(int target) {
+          doc = target >= maxDoc ? NO_MORE_DOCS : target;
+          return doc;
+        }
+
+        @Override
+        public boolean advanceExact(int target) {
+          doc = target;
+          return true;
+        }
+
+        @Override
+        public long cost() {
+          return maxDoc;
+        }
+      };
+    }
+    IndexedDISI disi =
+        new IndexedDISI(
+            data,
+            entry.docsWithFieldOffset,
+            entry.docsWithFieldLength,
+            entry.jumpTableEntryCount,
+            entry.denseRankPower,
+            entry.docCount);
+    return new PanelValues(entry.dimension, entry.maxTokens, panels, tokenAddresses, panelAddresses) {
+      @Override
+      int ord() {
+        return disi.index();
+      }
+
+      @Override
+      public int docID() {
+        return disi.docID();
+      }
+
+      @Override
+      public int nextDoc() throws IOException {
+        return disi.nextDoc();
+      }
+
+      @Override
+      public int advance(int target) throws IOException {
+        return disi.advance(target);
+      }
+
+      @Override
+      public boolean advanceExact(int target) throws IOException {
+        return disi.advanceExact(target);
+      }
+
+      @Override
+      public long cost() {
+        return disi.cost();
+      }
+    };
+  }
+
+  private LongValues addresses(Addresses addresses) throws IOException {
+    return DirectMonotonicReader.getInstance(
+        addresses.meta, data.randomAccessSlice(addresses.offset, addresses.length));
+  }
+
+  /** Panels read off-heap; subclasses position on documents. */
+  private abstract static class PanelValues extends MultiVectorValues {
+    private final int dimension;
+    private final int maxTokens;
+    private final IndexInput panels;
+    private final LongValues tokenAddresses;
+    private final LongValues panelAddresses;
+    private final long panelBytes;
+    private float[] rowMajorScratch; // for binaryValue(), allocated on first use
+    private BytesRef rowMajor;
+
+    PanelValues(
+        int dimension,
+        int maxTokens,
+        IndexInput panels,
+        LongValues tokenAddresses,
+        LongValues panelAddresses) {
+      this.dimension = dimension;
+      this.maxTokens = maxTokens;
+      this.panels = panels;
+      this.tokenAddresses = tokenAddresses;
+      this.panelAddresses = panelAddresses;
+      this.panelBytes = (long) PanelLayout.panelFloats(dimension) * Float.BYTES;
+    }
+
+    /** The current document's ordinal among the documents with a value. */
+    abstract int ord();
+
+    @Override
+    public int dimension() {
+      return dimension;
+    }
+
+    @Override
+    public int tokenCount() {
+      int ord = ord();
+      return (int) (tokenAddresses.get(ord + 1L) - tokenAddresses.get(ord));
+    }
+
+    @Override
+    public void readPanels(int fromPanel, int count, float[] dest, int destOffset)
+        throws IOException {
+      int ord = ord();
+      long first = panelAddresses.get(ord);
+      Objects.checkFromIndexSize(fromPanel, count, (int) (panelAddresses.get(ord + 1L) - first));
+      panels.seek((first + fromPanel) * panelBytes);
+      panels.readFloats(dest, destOffset, count * PanelLayout.panelFloats(dimension));
+    }
+
+    @Override
+    public BytesRef binaryValue() throws IOException {
+      if (rowMajor == null) {
+        rowMajorScratch =
+            new float[MultiVectorValues.panelCount(maxTokens) * PanelLayout.panelFloats(dimension)];
+        rowMajor = new BytesRef(new byte[Integer.BYTES + maxTokens * dimension * Float.BYTES]);
+      }
+      int tokens = tokenCount();
+      readPanels(0, MultiVectorValues.panelCount(tokens), rowMajorScratch, 0);
+      PanelLayout.toRowMajor(rowMajorScratch, dimension, tokens, rowMajor.bytes);
+      rowMajor.length = Integer.BYTES + tokens * dimension * Float.BYTES;
+      return rowMajor;
+    }
+  }
+
+  @Override
+  public NumericDocValues getNumeric(FieldInfo field) throws IOException {
+    return delegate.getNumeric(field);
+  }
+
+  @Override
+  public SortedDocValues getSorted(FieldInfo field) throws IOException {
+    return delegate.getSorted(field);
+  }
+
+  @Override
+  public SortedNumericDocValues getSortedNumeric(FieldInfo field) throws IOException {
+    return delegate.getSortedNumeric(field);
+  }
+
+  @Override
+  public SortedSetDocValues getSortedSet(FieldInfo field) throws IOException {
+    return delegate.getSortedSet(field);
+  }
+
+  @Override
+  public DocValuesSkipper getSkipper(FieldInfo field) throws IOException {
+    return fields.containsKey(field.name) ? null : delegate.getSkipper(field);
+  }
+
+  @Override
+  public void checkIntegrity() throws IOException {
+    if (data != null) {
+      CodecUtil.checksumEntireFile(data);
+    }
+    if (delegate != null) {
+      delegate.checkIntegrity();
+    }
+  }
+
+  @Override
+  public DocValuesProducer getMergeInstance() {
+    return new MultiVectorDocValuesProducer(this);
+  }
+
+  @Override
+  public void close() throws IOException {
+    IOUtils.close(data, delegate);
+  }
+}

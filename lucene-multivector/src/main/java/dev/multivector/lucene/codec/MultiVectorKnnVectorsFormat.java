@@ -1,0 +1,294 @@
+package dev.multivector.lucene.codec;
+
+import dev.multivector.lucene.document.MultiVectorFieldConfig;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.lucene.codecs.KnnFieldVectorsWriter;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.KnnVectorsReader;
+import org.apache.lucene.codecs.KnnVectorsWriter;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.codecs.perfield.PerFieldKnnVectorsFormat;
+import org.apache.lucene.index.ByteVectorValues;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.FieldInfos;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.MergeState;
+import org.apache.lucene.index.SegmentReadState;
+import org.apache.lucene.index.SegmentWriteState;
+import org.apache.lucene.index.Sorter;
+import org.apache.lucene.search.AcceptDocs;
+import org.apache.lucene.search.KnnCollector;
+import org.apache.lucene.util.IORunnable;
+import org.apache.lucene.util.IOUtils;
+
+/**
+ * Vectors format that stores the pooled vectors of multi-vector fields (one per document, see
+ * {@link dev.multivector.lucene.document.MultiVectorField}) in Lucene's HNSW vectors format, with
+ * its own segment suffix, and hands every other vector field to a delegate format.
+ *
+ * <p>A pooled vector is stored flat (no graph: searches over it are exact) unless the field's
+ * configuration asks for a graph. The format chosen for each field is recorded in the field's
+ * attributes by a {@link PerFieldKnnVectorsFormat}, so readers need no configuration.
+ *
+ * @lucene.experimental
+ */
+final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
+
+  /** Segment suffix of the pooled vectors' files. */
+  static final String POOLED_SUFFIX = "MultiVectorPooled";
+
+  /** Pooled vectors without a graph: Lucene builds none when the threshold cannot be reached. */
+  private static final KnnVectorsFormat FLAT_POOLED =
+      new Lucene99HnswVectorsFormat(
+          Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN,
+          Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH,
+          Integer.MAX_VALUE);
+
+  private final KnnVectorsFormat delegate;
+
+  MultiVectorKnnVectorsFormat(KnnVectorsFormat delegate) {
+    super("MultiVectorKnnVectors");
+    this.delegate = delegate;
+  }
+
+  private static String pooledSuffix(String segmentSuffix) {
+    return segmentSuffix.isEmpty() ? POOLED_SUFFIX : segmentSuffix + "_" + POOLED_SUFFIX;
+  }
+
+  static boolean isMultiVectorField(FieldInfo field) {
+    return field.hasVectorValues() && MultiVectorFieldConfig.fromFieldInfo(field) != null;
+  }
+
+  /** The format of one multi-vector field's pooled vectors. */
+  private static KnnVectorsFormat pooledFormat(FieldInfo field) {
+    return FLAT_POOLED;
+  }
+
+  @Override
+  public int getMaxDimensions(String fieldName) {
+    return delegate.getMaxDimensions(fieldName);
+  }
+
+  @Override
+  public KnnVectorsWriter fieldsWriter(SegmentWriteState state) throws IOException {
+    return new RoutingWriter(state);
+  }
+
+  @Override
+  public KnnVectorsReader fieldsReader(SegmentReadState state) throws IOException {
+    return new RoutingReader(state);
+  }
+
+  private final class RoutingWriter extends KnnVectorsWriter {
+    private final SegmentWriteState state;
+    private final Map<String, KnnVectorsFormat> pooledFormats = new HashMap<>();
+    private KnnVectorsWriter pooled, others; // created on first use: writers create files
+
+    RoutingWriter(SegmentWriteState state) {
+      this.state = state;
+    }
+
+    private KnnVectorsWriter writerFor(FieldInfo field) throws IOException {
+      if (isMultiVectorField(field) == false) {
+        if (others == null) {
+          others = delegate.fieldsWriter(state);
+        }
+        return others;
+      }
+      pooledFormats.put(field.name, pooledFormat(field));
+      if (pooled == null) {
+        PerFieldKnnVectorsFormat perField =
+            new PerFieldKnnVectorsFormat() {
+              @Override
+              public KnnVectorsFormat getKnnVectorsFormatForField(String name) {
+                return pooledFormats.get(name);
+              }
+            };
+        pooled =
+            perField.fieldsWriter(
+                new SegmentWriteState(state, pooledSuffix(state.segmentSuffix)));
+      }
+      return pooled;
+    }
+
+    @Override
+    public KnnFieldVectorsWriter<?> addField(FieldInfo fieldInfo) throws IOException {
+      return writerFor(fieldInfo).addField(fieldInfo);
+    }
+
+    @Override
+    public IORunnable mergeOneField(FieldInfo fieldInfo, MergeState mergeState)
+        throws IOException {
+      return writerFor(fieldInfo).mergeOneField(fieldInfo, mergeState);
+    }
+
+    @Override
+    public void flush(int maxDoc, Sorter.DocMap sortMap) throws IOException {
+      for (KnnVectorsWriter writer : writers()) {
+        writer.flush(maxDoc, sortMap);
+      }
+    }
+
+    @Override
+    public void finish() throws IOException {
+      for (KnnVectorsWriter writer : writers()) {
+        writer.finish();
+      }
+    }
+
+    private List<KnnVectorsWriter> writers() {
+      List<KnnVectorsWriter> writers = new ArrayList<>(2);
+      if (pooled != null) {
+        writers.add(pooled);
+      }
+      if (others != null) {
+        writers.add(others);
+      }
+      return writers;
+    }
+
+    @Override
+    public long ramBytesUsed() {
+      long bytes = 0;
+      for (KnnVectorsWriter writer : writers()) {
+        bytes += writer.ramBytesUsed();
+      }
+      return bytes;
+    }
+
+    @Override
+    public void close() throws IOException {
+      IOUtils.close(writers());
+    }
+  }
+
+  private final class RoutingReader extends KnnVectorsReader {
+    private final FieldInfos fieldInfos;
+    private final KnnVectorsReader pooled, others; // null when the segment has no such field
+
+    RoutingReader(SegmentReadState state) throws IOException {
+      this.fieldInfos = state.fieldInfos;
+      List<FieldInfo> pooledFields = new ArrayList<>();
+      List<FieldInfo> otherFields = new ArrayList<>();
+      for (FieldInfo field : state.fieldInfos) {
+        if (field.hasVectorValues()) {
+          (isMultiVectorField(field) ? pooledFields : otherFields).add(field);
+        }
+      }
+      KnnVectorsReader pooled = null, others = null;
+      boolean success = false;
+      try {
+        if (pooledFields.isEmpty() == false) {
+          pooled =
+              new PerFieldKnnVectorsFormat.FieldsReader(
+                  restrict(state, pooledFields, pooledSuffix(state.segmentSuffix)));
+        }
+        if (otherFields.isEmpty() == false) {
+          others = delegate.fieldsReader(restrict(state, otherFields, state.segmentSuffix));
+        }
+        success = true;
+      } finally {
+        if (success == false) {
+          IOUtils.closeWhileHandlingException(pooled, others);
+        }
+      }
+      this.pooled = pooled;
+      this.others = others;
+    }
+
+    private RoutingReader(RoutingReader original) throws IOException {
+      this.fieldInfos = original.fieldInfos;
+      this.pooled = original.pooled == null ? null : original.pooled.getMergeInstance();
+      this.others = original.others == null ? null : original.others.getMergeInstance();
+    }
+
+    /** Each reader sees only its fields, so per-field attributes never point it elsewhere. */
+    private static SegmentReadState restrict(
+        SegmentReadState state, List<FieldInfo> fields, String suffix) {
+      return new SegmentReadState(
+          state.directory,
+          state.segmentInfo,
+          new FieldInfos(fields.toArray(FieldInfo[]::new)),
+          state.context,
+          suffix);
+    }
+
+    private KnnVectorsReader readerFor(String field) {
+      FieldInfo info = fieldInfos.fieldInfo(field);
+      if (info == null) {
+        return null;
+      }
+      return isMultiVectorField(info) ? pooled : others;
+    }
+
+    @Override
+    public void checkIntegrity() throws IOException {
+      if (pooled != null) {
+        pooled.checkIntegrity();
+      }
+      if (others != null) {
+        others.checkIntegrity();
+      }
+    }
+
+    @Override
+    public FloatVectorValues getFloatVectorValues(String field) throws IOException {
+      KnnVectorsReader reader = readerFor(field);
+      return reader == null ? null : reader.getFloatVectorValues(field);
+    }
+
+    @Override
+    public ByteVectorValues getByteVectorValues(String field) throws IOException {
+      KnnVectorsReader reader = readerFor(field);
+      return reader == null ? null : reader.getByteVectorValues(field);
+    }
+
+    @Override
+    public void search(String field, float[] target, KnnCollector collector, AcceptDocs acceptDocs)
+        throws IOException {
+      KnnVectorsReader reader = readerFor(field);
+      if (reader != null) {
+        reader.search(field, target, collector, acceptDocs);
+      }
+    }
+
+    @Override
+    public void search(String field, byte[] target, KnnCollector collector, AcceptDocs acceptDocs)
+        throws IOException {
+      KnnVectorsReader reader = readerFor(field);
+      if (reader != null) {
+        reader.search(field, target, collector, acceptDocs);
+      }
+    }
+
+    @Override
+    public KnnVectorsReader getMergeInstance() throws IOException {
+      return new RoutingReader(this);
+    }
+
+    @Override
+    public void finishMerge() throws IOException {
+      if (pooled != null) {
+        pooled.finishMerge();
+      }
+      if (others != null) {
+        others.finishMerge();
+      }
+    }
+
+    @Override
+    public Map<String, Long> getOffHeapByteSize(FieldInfo fieldInfo) {
+      KnnVectorsReader reader = readerFor(fieldInfo.name);
+      return reader == null ? Map.of() : reader.getOffHeapByteSize(fieldInfo);
+    }
+
+    @Override
+    public void close() throws IOException {
+      IOUtils.close(pooled, others);
+    }
+  }
+}

@@ -1,0 +1,238 @@
+package dev.multivector.lucene.document;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.lucene.document.FieldType;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.LateInteractionField;
+import org.apache.lucene.index.DocValuesType;
+import org.apache.lucene.index.VectorEncoding;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * One document's matrix of token vectors (n tokens x dimension), for late-interaction (MaxSim)
+ * retrieval.
+ *
+ * <pre class="prettyprint">
+ * MultiVectorFieldConfig config = MultiVectorFieldConfig.builder(128).build();
+ * Document doc = new Document();
+ * doc.add(new MultiVectorField("colbert", tokenVectors, config));
+ * writer.addDocument(doc); // an IndexWriter whose codec is MultiVectorCodec
+ * </pre>
+ *
+ * <p>What is indexed:
+ *
+ * <ul>
+ *   <li>the matrix, as a binary doc value in the layout of Lucene's {@link LateInteractionField}
+ *       (little-endian int dimension, then the tokens' float32 values row by row), which {@code
+ *       MultiVectorCodec} stores in its own SIMD-friendly layout;
+ *   <li>one pooled vector, the mean of the tokens (for COSINE, L2-normalised), as the field's
+ *       vector value. Lucene checks the vector's dimension and similarity across all documents of
+ *       the index, so a document whose dimension or similarity differs from the field's is refused
+ *       at {@code addDocument} with an {@link IllegalArgumentException}, and the writer stays
+ *       usable. The vector's similarity is {@link VectorSimilarityFunction#MAXIMUM_INNER_PRODUCT}
+ *       for a DOT_PRODUCT field (the mean is not unit length) and {@link
+ *       VectorSimilarityFunction#DOT_PRODUCT} for a COSINE field.
+ * </ul>
+ *
+ * <p>The matrix is validated when the field is built: null or empty matrix, null or empty rows,
+ * rows of unequal length, a dimension unlike the configuration's, NaN or infinite values, more
+ * tokens than {@link MultiVectorFieldConfig#maxTokens()}, and (COSINE) zero vectors are refused
+ * with an {@link IllegalArgumentException} that names the problem. The caller's arrays are never
+ * modified or retained.
+ *
+ * <p>Instances are immutable.
+ *
+ * @lucene.experimental
+ */
+public final class MultiVectorField extends KnnFloatVectorField {
+
+  private static final Map<MultiVectorFieldConfig, FieldType> TYPES = new ConcurrentHashMap<>();
+
+  private final MultiVectorFieldConfig config;
+  private final int tokenCount;
+  private final BytesRef matrix;
+
+  /**
+   * One document's matrix with the default configuration for its dimension ({@link
+   * MultiVectorFieldConfig#builder(int)}).
+   */
+  public MultiVectorField(String name, float[][] vectors) {
+    this(name, vectors, MultiVectorFieldConfig.builder(dimensionOf(vectors)).build());
+  }
+
+  /** One document's matrix, validated against (and prepared by) the given configuration. */
+  public MultiVectorField(String name, float[][] vectors, MultiVectorFieldConfig config) {
+    this(name, config, prepare(name, vectors, config));
+  }
+
+  private MultiVectorField(String name, MultiVectorFieldConfig config, float[][] prepared) {
+    super(name, pooledVector(prepared, config.similarity()), fieldType(config));
+    this.config = config;
+    this.tokenCount = prepared.length;
+    this.matrix = encode(prepared);
+  }
+
+  /**
+   * The Lucene field type of multi-vector fields with this configuration: binary doc values, the
+   * pooled vector's dimension and similarity, and the configuration as attributes.
+   */
+  public static FieldType fieldType(MultiVectorFieldConfig config) {
+    return TYPES.computeIfAbsent(
+        config,
+        c -> {
+          FieldType type = new FieldType();
+          type.setDocValuesType(DocValuesType.BINARY);
+          type.setVectorAttributes(
+              c.dimension(), VectorEncoding.FLOAT32, pooledVectorSimilarity(c.similarity()));
+          c.toAttributes().forEach(type::putAttribute);
+          type.freeze();
+          return type;
+        });
+  }
+
+  /** The similarity of the pooled vector's Lucene vector field, for a field similarity. */
+  static VectorSimilarityFunction pooledVectorSimilarity(VectorSimilarityFunction similarity) {
+    return similarity == VectorSimilarityFunction.COSINE
+        ? VectorSimilarityFunction.DOT_PRODUCT
+        : VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT;
+  }
+
+  /** This field's configuration. */
+  public MultiVectorFieldConfig config() {
+    return config;
+  }
+
+  /** The number of token vectors indexed for this document. */
+  public int tokenCount() {
+    return tokenCount;
+  }
+
+  /**
+   * The matrix as indexed, in {@link LateInteractionField}'s layout (COSINE tokens normalised).
+   */
+  @Override
+  public BytesRef binaryValue() {
+    return matrix;
+  }
+
+  /** Not supported: the pooled vector is derived from the matrix. */
+  @Override
+  public void setVectorValue(float[] value) {
+    throw new UnsupportedOperationException(
+        "the vector value of a MultiVectorField is derived from its matrix; build a new field");
+  }
+
+  @Override
+  public String toString() {
+    return "MultiVectorField<" + name + ": " + tokenCount + " x " + config.dimension() + ">";
+  }
+
+  private static int dimensionOf(float[][] vectors) {
+    if (vectors == null || vectors.length == 0) {
+      throw new IllegalArgumentException("multi-vector value must not be null or empty");
+    }
+    if (vectors[0] == null || vectors[0].length == 0) {
+      throw new IllegalArgumentException("token vector 0 must not be null or empty");
+    }
+    return vectors[0].length;
+  }
+
+  /** Validates the matrix and returns the token vectors to index, as a fresh copy. */
+  private static float[][] prepare(String name, float[][] vectors, MultiVectorFieldConfig config) {
+    if (name == null) {
+      throw new IllegalArgumentException("field name must not be null");
+    }
+    if (config == null) {
+      throw new IllegalArgumentException("config must not be null");
+    }
+    if (vectors == null || vectors.length == 0) {
+      throw new IllegalArgumentException(
+          "field \"" + name + "\": multi-vector value must not be null or empty");
+    }
+    if (vectors.length > config.maxTokens()) {
+      throw new IllegalArgumentException(
+          "field \"" + name + "\": document has " + vectors.length
+              + " token vectors, more than maxTokens=" + config.maxTokens());
+    }
+    final int dim = config.dimension();
+    final boolean cosine = config.similarity() == VectorSimilarityFunction.COSINE;
+    float[][] copy = new float[vectors.length][];
+    for (int t = 0; t < vectors.length; t++) {
+      float[] v = vectors[t];
+      if (v == null || v.length == 0) {
+        throw new IllegalArgumentException(
+            "field \"" + name + "\": token vector " + t + " is null or empty");
+      }
+      if (v.length != dim) {
+        throw new IllegalArgumentException(
+            "field \"" + name + "\": token vector " + t + " has dimension " + v.length
+                + ", the field's dimension is " + dim);
+      }
+      double squaredNorm = 0;
+      for (int i = 0; i < dim; i++) {
+        float x = v[i];
+        if (Float.isFinite(x) == false) {
+          throw new IllegalArgumentException(
+              "field \"" + name + "\": token vector " + t + " has a non-finite value " + x
+                  + " at index " + i);
+        }
+        squaredNorm += (double) x * x;
+      }
+      copy[t] = v.clone();
+      if (cosine) {
+        if (squaredNorm == 0) {
+          throw new IllegalArgumentException(
+              "field \"" + name + "\": token vector " + t
+                  + " is a zero vector, which COSINE cannot normalise");
+        }
+        float inverseNorm = (float) (1.0 / Math.sqrt(squaredNorm));
+        for (int i = 0; i < dim; i++) {
+          copy[t][i] *= inverseNorm;
+        }
+      }
+    }
+    return copy;
+  }
+
+  /** The mean of the tokens, L2-normalised for COSINE (left as is if it is zero). */
+  private static float[] pooledVector(float[][] tokens, VectorSimilarityFunction similarity) {
+    int dim = tokens[0].length;
+    double[] sum = new double[dim];
+    for (float[] token : tokens) {
+      for (int i = 0; i < dim; i++) {
+        sum[i] += token[i];
+      }
+    }
+    double scale = 1.0 / tokens.length;
+    if (similarity == VectorSimilarityFunction.COSINE) {
+      double squaredNorm = 0;
+      for (double s : sum) {
+        squaredNorm += s * s;
+      }
+      scale = squaredNorm == 0 ? 1 : 1 / Math.sqrt(squaredNorm);
+    }
+    float[] pooled = new float[dim];
+    for (int i = 0; i < dim; i++) {
+      pooled[i] = (float) (sum[i] * scale);
+    }
+    return pooled;
+  }
+
+  /** {@link LateInteractionField}'s layout: little-endian int dimension, then row-major floats. */
+  private static BytesRef encode(float[][] tokens) {
+    int dim = tokens[0].length;
+    ByteBuffer buffer =
+        ByteBuffer.allocate(Integer.BYTES + tokens.length * dim * Float.BYTES)
+            .order(ByteOrder.LITTLE_ENDIAN);
+    FloatBuffer values = buffer.putInt(dim).asFloatBuffer();
+    for (float[] token : tokens) {
+      values.put(token);
+    }
+    return new BytesRef(buffer.array());
+  }
+}
