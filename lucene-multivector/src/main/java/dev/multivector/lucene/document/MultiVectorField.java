@@ -190,9 +190,10 @@ public final class MultiVectorField extends KnnFloatVectorField {
               "field \"" + name + "\": token vector " + t
                   + " is a zero vector, which COSINE cannot normalise");
         }
-        float inverseNorm = (float) (1.0 / Math.sqrt(squaredNorm));
+        // Divide in double: 1/norm overflows a float for vectors of subnormal values.
+        double norm = Math.sqrt(squaredNorm);
         for (int i = 0; i < dim; i++) {
-          copy[t][i] *= inverseNorm;
+          copy[t][i] = (float) (v[i] / norm);
         }
       }
     }

@@ -1,0 +1,183 @@
+package dev.multivector.lucene.document;
+
+import dev.multivector.lucene.codec.MultiVectorCodec;
+import java.io.IOException;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.LateInteractionField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.KnnVectorValues;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.tests.util.LuceneTestCase;
+import org.apache.lucene.tests.util.TestUtil;
+import org.apache.lucene.util.Bits;
+
+/** {@link MultiVectorField}: what it accepts, what it refuses, and what it indexes. */
+public class TestMultiVectorField extends LuceneTestCase {
+
+  private static final MultiVectorFieldConfig DIM4 = MultiVectorFieldConfig.builder(4).build();
+
+  private static void assertRefused(String expectedMessagePart, Runnable construction) {
+    IllegalArgumentException e = expectThrows(IllegalArgumentException.class, construction::run);
+    assertTrue(
+        "message \"" + e.getMessage() + "\" names \"" + expectedMessagePart + "\"",
+        e.getMessage().contains(expectedMessagePart));
+  }
+
+  public void testRefusedAtConstruction() {
+    assertRefused("null or empty", () -> new MultiVectorField("f", null, DIM4));
+    assertRefused("null or empty", () -> new MultiVectorField("f", new float[0][], DIM4));
+    assertRefused("null or empty", () -> new MultiVectorField("f", new float[0][]));
+    assertRefused("token vector 1 is null", () -> new MultiVectorField("f", new float[][] {{1, 2, 3, 4}, null}, DIM4));
+    assertRefused("token vector 0 is null or empty", () -> new MultiVectorField("f", new float[][] {{}}, DIM4));
+    assertRefused(
+        "token vector 1 has dimension 3, the field's dimension is 4",
+        () -> new MultiVectorField("f", new float[][] {{1, 2, 3, 4}, {1, 2, 3}}, DIM4));
+    assertRefused(
+        "token vector 1 has dimension 3, the field's dimension is 4",
+        () -> new MultiVectorField("f", new float[][] {{1, 2, 3, 4}, {1, 2, 3}}));
+    assertRefused(
+        "token vector 0 has dimension 5",
+        () -> new MultiVectorField("f", new float[][] {{1, 2, 3, 4, 5}}, DIM4));
+    assertRefused(
+        "non-finite value NaN at index 2",
+        () -> new MultiVectorField("f", new float[][] {{1, 2, 3, 4}, {1, 2, Float.NaN, 4}}, DIM4));
+    assertRefused(
+        "non-finite value Infinity",
+        () -> new MultiVectorField("f", new float[][] {{Float.POSITIVE_INFINITY, 2, 3, 4}}, DIM4));
+    assertRefused(
+        "non-finite value -Infinity",
+        () -> new MultiVectorField("f", new float[][] {{Float.NEGATIVE_INFINITY, 2, 3, 4}}, DIM4));
+    MultiVectorFieldConfig max2 = MultiVectorFieldConfig.builder(4).maxTokens(2).build();
+    assertRefused(
+        "3 token vectors, more than maxTokens=2",
+        () -> new MultiVectorField("f", new float[3][4], max2));
+    MultiVectorFieldConfig cosine =
+        MultiVectorFieldConfig.builder(4).similarity(VectorSimilarityFunction.COSINE).build();
+    assertRefused(
+        "token vector 1 is a zero vector",
+        () -> new MultiVectorField("f", new float[][] {{1, 0, 0, 0}, {0, 0, 0, 0}}, cosine));
+    assertRefused("dimension must be in [1, 1024], got 1025", () -> new MultiVectorField("f", new float[1][1025]));
+  }
+
+  public void testConfigurationRefusesBadSettings() {
+    assertRefused("dimension must be in [1, 1024], got 0", () -> MultiVectorFieldConfig.builder(0));
+    assertRefused("maxTokens must be in", () -> MultiVectorFieldConfig.builder(4).maxTokens(0));
+    assertRefused(
+        "similarity must be DOT_PRODUCT or COSINE",
+        () -> MultiVectorFieldConfig.builder(4).similarity(VectorSimilarityFunction.EUCLIDEAN));
+  }
+
+  public void testCallerArraysAreCopiedNotModified() {
+    float[][] vectors = {{3, 0, 0, 4}, {0, 2, 0, 0}};
+    MultiVectorFieldConfig cosine =
+        MultiVectorFieldConfig.builder(4).similarity(VectorSimilarityFunction.COSINE).build();
+    MultiVectorField field = new MultiVectorField("f", vectors, cosine);
+    assertArrayEquals(new float[] {3, 0, 0, 4}, vectors[0], 0f);
+    vectors[1][1] = 7; // a later change by the caller does not reach the field
+    float[][] stored = LateInteractionField.decode(field.binaryValue());
+    assertArrayEquals(new float[] {0.6f, 0, 0, 0.8f}, stored[0], 1e-7f);
+    assertArrayEquals(new float[] {0, 1, 0, 0}, stored[1], 0f);
+    assertEquals(2, field.tokenCount());
+    assertEquals("MultiVectorField<f: 2 x 4>", field.toString());
+    expectThrows(UnsupportedOperationException.class, () -> field.setVectorValue(new float[4]));
+  }
+
+  /**
+   * Documents whose dimension or similarity disagree with the index's are refused at addDocument,
+   * in the same segment or a later one, and the writer keeps everything else.
+   */
+  public void testMismatchedDocumentsRefusedAtAddDocument() throws IOException {
+    try (Directory dir = newDirectory();
+        IndexWriter writer =
+            new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVectorCodec()))) {
+      writer.addDocument(doc("0", new MultiVectorField("f", new float[][] {{1, 2, 3, 4}}, DIM4)));
+      for (boolean committed : new boolean[] {false, true}) {
+        if (committed) {
+          writer.commit(); // the refusal also holds against earlier segments
+        }
+        IllegalArgumentException e =
+            expectThrows(
+                IllegalArgumentException.class,
+                () -> writer.addDocument(doc("x", new MultiVectorField("f", new float[][] {{1, 2, 3, 4, 5}}))));
+        assertTrue(e.getMessage(), e.getMessage().contains("vector dimension"));
+        MultiVectorFieldConfig cosine =
+            MultiVectorFieldConfig.builder(4).similarity(VectorSimilarityFunction.COSINE).build();
+        e =
+            expectThrows(
+                IllegalArgumentException.class,
+                () -> writer.addDocument(doc("y", new MultiVectorField("f", new float[][] {{1, 2, 3, 4}}, cosine))));
+        assertTrue(e.getMessage(), e.getMessage().contains("vector similarity function"));
+        // Lucene's own field on the same name lacks the multi-vector schema: refused too.
+        expectThrows(
+            IllegalArgumentException.class,
+            () -> writer.addDocument(doc("z", new LateInteractionField("f", new float[][] {{1, 2, 3, 4}}))));
+      }
+      writer.addDocument(doc("1", new MultiVectorField("f", new float[][] {{5, 6, 7, 8}}, DIM4)));
+      writer.commit();
+      try (DirectoryReader reader = DirectoryReader.open(writer)) {
+        assertEquals(2, reader.numDocs());
+        int withValue = 0;
+        for (LeafReaderContext leaf : reader.leaves()) {
+          BinaryDocValues values = leaf.reader().getBinaryDocValues("f");
+          Bits live = leaf.reader().getLiveDocs();
+          for (int doc = values.nextDoc(); doc != BinaryDocValues.NO_MORE_DOCS; doc = values.nextDoc()) {
+            withValue += live == null || live.get(doc) ? 1 : 0;
+          }
+        }
+        assertEquals(2, withValue);
+      }
+    }
+  }
+
+  /** The field's vector value is the mean of its tokens (normalised for COSINE), searchable. */
+  public void testPooledVector() throws IOException {
+    MultiVectorFieldConfig cosine =
+        MultiVectorFieldConfig.builder(2).similarity(VectorSimilarityFunction.COSINE).build();
+    try (Directory dir = newDirectory();
+        IndexWriter writer =
+            new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVectorCodec()))) {
+      writer.addDocument(doc("dot", new MultiVectorField("dot", new float[][] {{1, 2}, {3, 6}})));
+      writer.addDocument(doc("cos", new MultiVectorField("cos", new float[][] {{1, 0}, {0, 1}}, cosine)));
+      try (DirectoryReader reader = DirectoryReader.open(writer)) {
+        LeafReader leaf = getOnlyLeafReader(reader);
+        assertArrayEquals(new float[] {2, 4}, vectorOf(leaf, "dot"), 0f);
+        float half = (float) Math.sqrt(0.5);
+        assertArrayEquals(new float[] {half, half}, vectorOf(leaf, "cos"), 1e-7f);
+        FieldInfo dot = leaf.getFieldInfos().fieldInfo("dot");
+        assertEquals(VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT, dot.getVectorSimilarityFunction());
+        assertEquals(MultiVectorFieldConfig.builder(2).build(), MultiVectorFieldConfig.fromFieldInfo(dot));
+        IndexSearcher searcher = new IndexSearcher(reader);
+        TopDocs hits = searcher.search(new KnnFloatVectorQuery("dot", new float[] {1, 1}, 5), 5);
+        assertEquals(1, hits.totalHits.value());
+      }
+      writer.commit();
+      TestUtil.checkIndex(dir);
+    }
+  }
+
+  private static float[] vectorOf(LeafReader leaf, String field) throws IOException {
+    FloatVectorValues values = leaf.getFloatVectorValues(field);
+    KnnVectorValues.DocIndexIterator it = values.iterator();
+    assertNotEquals(KnnVectorValues.DocIndexIterator.NO_MORE_DOCS, it.nextDoc());
+    return values.vectorValue(it.index()).clone();
+  }
+
+  private static Document doc(String id, Field field) {
+    Document doc = new Document();
+    doc.add(new StringField("id", id, Field.Store.YES));
+    doc.add(field);
+    return doc;
+  }
+}
