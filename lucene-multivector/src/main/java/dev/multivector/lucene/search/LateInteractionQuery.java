@@ -1,0 +1,351 @@
+package dev.multivector.lucene.search;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import org.apache.lucene.index.DocValues;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.ConjunctionUtils;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.Explanation;
+import org.apache.lucene.search.HitQueue;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.QueryVisitor;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.ScorerSupplier;
+import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.Bits;
+
+/**
+ * Ranks documents by MaxSim, the late-interaction relevance of ColBERT and ColPali: for each query
+ * token, the largest dot product with any token of the document, summed over the query's tokens.
+ * Exact: every document with the field (and matching the filter) is scored.
+ *
+ * <pre class="prettyprint">
+ * Query query = LateInteractionQuery.builder("colbert", queryTokenVectors).k(10).build();
+ * TopDocs hits = searcher.search(query, 10);
+ * </pre>
+ *
+ * <p>Without {@link Builder#k(int)} the query matches every document that has the field and
+ * passes the filter, scored by MaxSim, so {@code searcher.search(query, n)} returns the exact
+ * top-n for any n. With {@code k}, it finds the top k while rewriting, like Lucene's kNN queries:
+ * each partition of the searcher's {@link IndexSearcher#getSlices() slices} is scored in parallel
+ * on the searcher's executor, and the query then matches those k documents only (in a {@link
+ * org.apache.lucene.search.BooleanQuery}, too). Ties are broken by doc id.
+ *
+ * <p><b>Scores.</b> MaxSim can be negative, and Lucene needs non-negative scores, so the score is
+ * {@code 1 + maxSim} when {@code maxSim >= 0} and {@code 1 / (1 - maxSim)} below: monotone, so
+ * ranking by score is ranking by MaxSim. {@link #maxSim(float)} inverts it, and {@link
+ * IndexSearcher#explain} gives the raw MaxSim and, for each query token, the index of its best
+ * document token (which token or page patch matched) and their similarity. Documents whose MaxSim
+ * is not a number (only non-finite stored values cause that) score 0.
+ *
+ * <p>Fields written as {@link dev.multivector.lucene.document.MultiVectorField} are read as
+ * panels; fields of Lucene's {@link org.apache.lucene.document.LateInteractionField} written by any
+ * codec are decoded, with the same results. For a COSINE field the query's tokens are normalised.
+ *
+ * <p>An unknown field matches nothing. A field that is not a multi-vector field, or whose
+ * dimension differs from the query's, makes the search throw an {@link IllegalArgumentException}.
+ *
+ * @lucene.experimental
+ */
+public final class LateInteractionQuery extends Query {
+
+  private final String field;
+  private final QueryTokens tokens;
+  private final int k; // 0: score every document
+  private final Query filter; // null: none
+
+  /** Scores every document with {@code field} by MaxSim against {@code queryVectors}. */
+  public LateInteractionQuery(String field, float[][] queryVectors) {
+    this(field, new QueryTokens(queryVectors), 0, null);
+  }
+
+  private LateInteractionQuery(String field, QueryTokens tokens, int k, Query filter) {
+    this.field = Objects.requireNonNull(field, "field");
+    this.tokens = tokens;
+    this.k = k;
+    this.filter = filter;
+  }
+
+  /** Starts a query with options. */
+  public static Builder builder(String field, float[][] queryVectors) {
+    return new Builder(field, queryVectors);
+  }
+
+  /** Builds a {@link LateInteractionQuery}. */
+  public static final class Builder {
+    private final String field;
+    private final float[][] queryVectors;
+    private int k;
+    private Query filter;
+
+    private Builder(String field, float[][] queryVectors) {
+      this.field = field;
+      this.queryVectors = queryVectors;
+    }
+
+    /** Match only the {@code k} best documents, found while rewriting. */
+    public Builder k(int k) {
+      if (k < 1) {
+        throw new IllegalArgumentException("k must be at least 1, got " + k);
+      }
+      this.k = k;
+      return this;
+    }
+
+    /** Score only documents matching {@code filter}. */
+    public Builder filter(Query filter) {
+      this.filter = Objects.requireNonNull(filter, "filter");
+      return this;
+    }
+
+    public LateInteractionQuery build() {
+      return new LateInteractionQuery(field, new QueryTokens(queryVectors), k, filter);
+    }
+  }
+
+  /** The Lucene score of a MaxSim: {@code 1 + maxSim} if non-negative, else {@code 1 / (1 - maxSim)}. */
+  public static float score(float maxSim) {
+    if (Float.isNaN(maxSim)) {
+      return 0;
+    }
+    return Math.min(maxSim >= 0 ? 1 + maxSim : 1 / (1 - maxSim), Float.MAX_VALUE);
+  }
+
+  /** The MaxSim of a score: the inverse of {@link #score(float)} for positive finite scores. */
+  public static float maxSim(float score) {
+    return score >= 1 ? score - 1 : 1 - 1 / score;
+  }
+
+  QueryTokens tokens() {
+    return tokens;
+  }
+
+  public String getField() {
+    return field;
+  }
+
+  /** A copy of the query's token vectors. */
+  public float[][] getQueryVectors() {
+    return tokens.toMatrix();
+  }
+
+  /** The number of documents to keep, or 0 if every document is scored. */
+  public int getK() {
+    return k;
+  }
+
+  /** The filter, or null. */
+  public Query getFilter() {
+    return filter;
+  }
+
+  @Override
+  public Query rewrite(IndexSearcher searcher) throws IOException {
+    if (filter != null) {
+      Query rewrittenFilter = searcher.rewrite(filter);
+      if (rewrittenFilter != filter) {
+        return new LateInteractionQuery(field, tokens, k, rewrittenFilter);
+      }
+    }
+    if (k == 0) {
+      return this;
+    }
+    return topK(searcher);
+  }
+
+  /** Scores every partition of the searcher's slices in parallel, and keeps the best k. */
+  private Query topK(IndexSearcher searcher) throws IOException {
+    IndexReader reader = searcher.getIndexReader();
+    checkField(reader);
+    Weight filterWeight = filterWeight(searcher);
+    List<Callable<List<ScoreDoc>>> tasks = new ArrayList<>();
+    for (IndexSearcher.LeafSlice slice : searcher.getSlices()) {
+      for (IndexSearcher.LeafReaderContextPartition partition : slice.partitions) {
+        tasks.add(() -> topK(partition, filterWeight));
+      }
+    }
+    List<ScoreDoc> hits = new ArrayList<>();
+    for (List<ScoreDoc> partitionHits : searcher.getTaskExecutor().invokeAll(tasks)) {
+      hits.addAll(partitionHits);
+    }
+    hits.sort(BY_MAXSIM_THEN_DOC);
+    List<ScoreDoc> best = hits.subList(0, Math.min(k, hits.size()));
+    return new TopMaxSimQuery(this, best, reader);
+  }
+
+  private static final Comparator<ScoreDoc> BY_MAXSIM_THEN_DOC =
+      Comparator.comparingDouble((ScoreDoc hit) -> hit.score).reversed().thenComparingInt(hit -> hit.doc);
+
+  /** One partition's best k hits, as global doc ids with their raw MaxSim. */
+  private List<ScoreDoc> topK(IndexSearcher.LeafReaderContextPartition partition, Weight filterWeight)
+      throws IOException {
+    LeafReaderContext context = partition.ctx;
+    SegmentMaxSim maxSim = SegmentMaxSim.create(context.reader(), field, tokens);
+    DocIdSetIterator candidates = candidates(maxSim, context, filterWeight);
+    if (candidates == null) {
+      return List.of();
+    }
+    Bits live = context.reader().getLiveDocs();
+    HitQueue queue = new HitQueue(k, false);
+    for (int doc = candidates.advance(partition.minDocId);
+        doc < partition.maxDocId;
+        doc = candidates.nextDoc()) {
+      if (live == null || live.get(doc)) {
+        queue.insertWithOverflow(new ScoreDoc(context.docBase + doc, maxSim.maxSim()));
+      }
+    }
+    List<ScoreDoc> hits = new ArrayList<>(queue.size());
+    for (ScoreDoc hit : queue) {
+      hits.add(hit);
+    }
+    return hits;
+  }
+
+  /** Throws if the field is not a multi-vector field of the query's dimension in some segment. */
+  private void checkField(IndexReader reader) {
+    for (LeafReaderContext context : reader.leaves()) {
+      FieldInfo info = context.reader().getFieldInfos().fieldInfo(field);
+      if (info != null) {
+        SegmentMaxSim.checkField(info, tokens);
+      }
+    }
+  }
+
+  private Weight filterWeight(IndexSearcher searcher) throws IOException {
+    return filter == null
+        ? null
+        : searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
+  }
+
+  /**
+   * The segment's documents with a value that pass the filter, positioned through {@code maxSim}'s
+   * values; null if there are none.
+   */
+  private static DocIdSetIterator candidates(
+      SegmentMaxSim maxSim, LeafReaderContext context, Weight filterWeight) throws IOException {
+    if (maxSim == null) {
+      return null;
+    }
+    if (filterWeight == null) {
+      return maxSim.values;
+    }
+    Scorer filterScorer = filterWeight.scorer(context);
+    if (filterScorer == null) {
+      return null;
+    }
+    return ConjunctionUtils.intersectIterators(List.of(maxSim.values, filterScorer.iterator()));
+  }
+
+  /** Explains {@code doc}'s score, or returns a no-match; {@code score} is its Lucene score. */
+  Explanation explain(LeafReaderContext context, int doc, Weight filterWeight, float boost)
+      throws IOException {
+    SegmentMaxSim maxSim = SegmentMaxSim.create(context.reader(), field, tokens);
+    DocIdSetIterator candidates = candidates(maxSim, context, filterWeight);
+    if (candidates == null || candidates.advance(doc) != doc) {
+      return Explanation.noMatch("no value in field \"" + field + "\" or filtered out");
+    }
+    float score = boost * score(maxSim.maxSim());
+    return maxSim.explain(
+        score,
+        (boost == 1 ? "" : boost + " * ")
+            + "score of MaxSim in field \"" + field
+            + "\": 1 + MaxSim if MaxSim >= 0, else 1 / (1 - MaxSim), computed from:");
+  }
+
+  @Override
+  public Weight createWeight(IndexSearcher searcher, ScoreMode scoreMode, float boost)
+      throws IOException {
+    if (k != 0) {
+      return searcher.rewrite(this).createWeight(searcher, scoreMode, boost);
+    }
+    checkField(searcher.getIndexReader());
+    Weight filterWeight = filterWeight(searcher);
+    return new Weight(this) {
+      @Override
+      public ScorerSupplier scorerSupplier(LeafReaderContext context) throws IOException {
+        SegmentMaxSim maxSim = SegmentMaxSim.create(context.reader(), field, tokens);
+        DocIdSetIterator candidates = candidates(maxSim, context, filterWeight);
+        if (candidates == null) {
+          return null;
+        }
+        Scorer scorer =
+            new Scorer() {
+              @Override
+              public int docID() {
+                return candidates.docID();
+              }
+
+              @Override
+              public DocIdSetIterator iterator() {
+                return candidates;
+              }
+
+              @Override
+              public float score() throws IOException {
+                return boost * LateInteractionQuery.score(maxSim.maxSim());
+              }
+
+              @Override
+              public float getMaxScore(int upTo) {
+                return Float.MAX_VALUE;
+              }
+            };
+        return new DefaultScorerSupplier(scorer);
+      }
+
+      @Override
+      public Explanation explain(LeafReaderContext context, int doc) throws IOException {
+        return LateInteractionQuery.this.explain(context, doc, filterWeight, boost);
+      }
+
+      @Override
+      public boolean isCacheable(LeafReaderContext context) {
+        return DocValues.isCacheable(context, field)
+            && (filterWeight == null || filterWeight.isCacheable(context));
+      }
+    };
+  }
+
+  @Override
+  public void visit(QueryVisitor visitor) {
+    if (visitor.acceptField(field)) {
+      visitor.visitLeaf(this);
+    }
+    if (filter != null) {
+      filter.visit(visitor.getSubVisitor(BooleanClause.Occur.FILTER, this));
+    }
+  }
+
+  @Override
+  public String toString(String defaultField) {
+    return "LateInteractionQuery[field=" + field + ", tokens=" + tokens.count + "x"
+        + tokens.dimension + (k == 0 ? "" : ", k=" + k)
+        + (filter == null ? "" : ", filter=" + filter.toString(defaultField)) + "]";
+  }
+
+  @Override
+  public boolean equals(Object obj) {
+    return sameClassAs(obj)
+        && obj instanceof LateInteractionQuery other
+        && field.equals(other.field)
+        && tokens.equals(other.tokens)
+        && k == other.k
+        && Objects.equals(filter, other.filter);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(classHash(), field, tokens, k, filter);
+  }
+}

@@ -1,0 +1,134 @@
+package dev.multivector.lucene.search;
+
+import dev.multivector.lucene.codec.MultiVectorValues;
+import dev.multivector.lucene.document.MultiVectorFieldConfig;
+import dev.multivector.lucene.simd.MaxSim;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.DocValuesType;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.Explanation;
+import org.apache.lucene.util.ArrayUtil;
+
+/**
+ * MaxSim of one query against the documents of one segment. Positions with {@link #values}, then
+ * scores the current document; not thread-safe, like the doc values it reads.
+ */
+final class SegmentMaxSim {
+  /** The field's values; iterate or advance them to choose the document to score. */
+  final MultiVectorValues values;
+
+  private final String field;
+  private final float[] query;
+  private final int dimension;
+  private float[] panels = new float[0]; // the current document's, grown as needed
+
+  private SegmentMaxSim(MultiVectorValues values, String field, float[] query, int dimension) {
+    this.values = values;
+    this.field = field;
+    this.query = query;
+    this.dimension = dimension;
+  }
+
+  /**
+   * MaxSim over the segment's values of {@code field}, or null if the segment has none.
+   *
+   * @throws IllegalArgumentException if the field is not a multi-vector field or its dimension is
+   *     not the query's
+   */
+  static SegmentMaxSim create(LeafReader reader, String field, QueryTokens tokens)
+      throws IOException {
+    FieldInfo info = reader.getFieldInfos().fieldInfo(field);
+    if (info == null) {
+      return null;
+    }
+    MultiVectorFieldConfig config = checkField(info, tokens);
+    BinaryDocValues binary = reader.getBinaryDocValues(field);
+    if (binary == null) {
+      return null;
+    }
+    VectorSimilarityFunction similarity =
+        config == null ? VectorSimilarityFunction.DOT_PRODUCT : config.similarity();
+    return new SegmentMaxSim(
+        MultiVectorValues.of(binary, field),
+        field,
+        tokens.forSimilarity(field, similarity),
+        tokens.dimension);
+  }
+
+  /** The field's configuration in this segment; null for plain LateInteractionField values. */
+  static MultiVectorFieldConfig checkField(FieldInfo info, QueryTokens tokens) {
+    if (info.getDocValuesType() != DocValuesType.BINARY) {
+      throw new IllegalArgumentException(
+          "field \"" + info.name + "\" is not a multi-vector field: its doc values type is "
+              + info.getDocValuesType() + ", not BINARY");
+    }
+    MultiVectorFieldConfig config = MultiVectorFieldConfig.fromFieldInfo(info);
+    if (config != null && config.dimension() != tokens.dimension) {
+      throw new IllegalArgumentException(
+          "query token dimension " + tokens.dimension + " differs from field \"" + info.name
+              + "\"'s dimension " + config.dimension());
+    }
+    return config;
+  }
+
+  /**
+   * The current document's MaxSim. NaN (possible only with non-finite stored values) becomes
+   * negative infinity, so such documents rank last.
+   */
+  float maxSim() throws IOException {
+    int tokens = loadPanels();
+    float maxSim = MaxSim.maxSim(query, dimension, panels, 0, tokens);
+    return Float.isNaN(maxSim) ? Float.NEGATIVE_INFINITY : maxSim;
+  }
+
+  /** Reads the current document's panels; returns its token count. */
+  private int loadPanels() throws IOException {
+    int tokens = values.tokenCount();
+    int docDimension = values.dimension();
+    if (docDimension != dimension) {
+      throw new IllegalArgumentException(
+          "field \"" + field + "\", doc " + values.docID() + ": token dimension " + docDimension
+              + " differs from the query's " + dimension);
+    }
+    int panelCount = MultiVectorValues.panelCount(tokens);
+    int floats = panelCount * dimension * MultiVectorValues.PANEL_TOKENS;
+    if (panels.length < floats) {
+      panels = new float[ArrayUtil.oversize(floats, Float.BYTES)];
+    }
+    values.readPanels(0, panelCount, panels, 0);
+    return tokens;
+  }
+
+  /**
+   * Explains the current document's score: the raw MaxSim and, for each query token, the document
+   * token it matched best (which token or page patch) and their similarity.
+   */
+  Explanation explain(float score, String description) throws IOException {
+    int tokens = loadPanels();
+    int queryTokens = query.length / dimension;
+    int[] bestTokens = new int[queryTokens];
+    float[] bestSimilarities = new float[queryTokens];
+    MaxSim.bestMatches(query, dimension, panels, 0, tokens, bestTokens, bestSimilarities);
+    float maxSim = maxSim();
+    List<Explanation> matches = new ArrayList<>(queryTokens);
+    for (int i = 0; i < queryTokens; i++) {
+      matches.add(
+          Explanation.match(
+              bestSimilarities[i],
+              "query token " + i + ": best document token " + bestTokens[i] + " of " + tokens));
+    }
+    return Explanation.match(
+        score,
+        description,
+        Explanation.match(
+            maxSim,
+            "MaxSim, each query token's best dot product with the document's " + tokens
+                + " tokens, sum of:",
+            matches));
+  }
+}

@@ -1,0 +1,177 @@
+package dev.multivector.lucene.search;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.Explanation;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.QueryVisitor;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.ScorerSupplier;
+import org.apache.lucene.search.Weight;
+
+/**
+ * What a {@link LateInteractionQuery} with k rewrites to: the k documents it found, each with its
+ * score. Valid only for the reader it was rewritten against.
+ */
+final class TopMaxSimQuery extends Query {
+  private final LateInteractionQuery original;
+  private final int[] docs; // global doc ids, ascending
+  private final float[] scores;
+  private final int[] segmentStarts; // index in docs of each leaf's first doc, plus docs.length
+  private final Object readerIdentity;
+
+  /** @param hits global doc ids with their raw MaxSim, in any order */
+  TopMaxSimQuery(LateInteractionQuery original, List<ScoreDoc> hits, IndexReader reader) {
+    this.original = original;
+    ScoreDoc[] byDoc = hits.toArray(ScoreDoc[]::new);
+    Arrays.sort(byDoc, (a, b) -> Integer.compare(a.doc, b.doc));
+    docs = new int[byDoc.length];
+    scores = new float[byDoc.length];
+    for (int i = 0; i < byDoc.length; i++) {
+      docs[i] = byDoc[i].doc;
+      scores[i] = LateInteractionQuery.score(byDoc[i].score);
+    }
+    List<LeafReaderContext> leaves = reader.leaves();
+    segmentStarts = new int[leaves.size() + 1];
+    for (int leaf = 0, i = 0; leaf < leaves.size(); leaf++) {
+      segmentStarts[leaf] = i;
+      int end = leaves.get(leaf).docBase + leaves.get(leaf).reader().maxDoc();
+      while (i < docs.length && docs[i] < end) {
+        i++;
+      }
+      segmentStarts[leaf + 1] = i;
+    }
+    readerIdentity = reader.getContext().id();
+  }
+
+  @Override
+  public Weight createWeight(IndexSearcher searcher, ScoreMode scoreMode, float boost)
+      throws IOException {
+    if (searcher.getIndexReader().getContext().id() != readerIdentity) {
+      throw new IllegalStateException(
+          "this query was rewritten against another reader: rewrite it again");
+    }
+    return new Weight(this) {
+      @Override
+      public ScorerSupplier scorerSupplier(LeafReaderContext context) {
+        int from = segmentStarts[context.ord], to = segmentStarts[context.ord + 1];
+        if (from == to) {
+          return null;
+        }
+        Scorer scorer = new HitsScorer(context.docBase, from, to, boost);
+        return new DefaultScorerSupplier(scorer);
+      }
+
+      @Override
+      public Explanation explain(LeafReaderContext context, int doc) throws IOException {
+        int from = segmentStarts[context.ord], to = segmentStarts[context.ord + 1];
+        if (Arrays.binarySearch(docs, from, to, context.docBase + doc) < 0) {
+          return Explanation.noMatch("not among the top " + original.getK() + " by MaxSim");
+        }
+        return original.explain(context, doc, null, boost);
+      }
+
+      @Override
+      public boolean isCacheable(LeafReaderContext context) {
+        return true;
+      }
+    };
+  }
+
+  /** Iterates a leaf's hits in doc order. */
+  private final class HitsScorer extends Scorer {
+    private final int docBase, from, to;
+    private final float boost;
+    private int index;
+
+    HitsScorer(int docBase, int from, int to, float boost) {
+      this.docBase = docBase;
+      this.from = from;
+      this.to = to;
+      this.boost = boost;
+      this.index = from - 1;
+    }
+
+    @Override
+    public int docID() {
+      return index < from ? -1 : index >= to ? DocIdSetIterator.NO_MORE_DOCS : docs[index] - docBase;
+    }
+
+    @Override
+    public float score() {
+      return boost * scores[index];
+    }
+
+    @Override
+    public float getMaxScore(int upTo) {
+      float max = 0;
+      for (int i = Math.max(index, from); i < to && docs[i] - docBase <= upTo; i++) {
+        max = Math.max(max, scores[i]);
+      }
+      return boost * max;
+    }
+
+    @Override
+    public DocIdSetIterator iterator() {
+      return new DocIdSetIterator() {
+        @Override
+        public int docID() {
+          return HitsScorer.this.docID();
+        }
+
+        @Override
+        public int nextDoc() {
+          index++;
+          return docID();
+        }
+
+        @Override
+        public int advance(int target) {
+          index = Arrays.binarySearch(docs, Math.max(index, from), to, docBase + target);
+          if (index < 0) {
+            index = -1 - index;
+          }
+          return docID();
+        }
+
+        @Override
+        public long cost() {
+          return to - from;
+        }
+      };
+    }
+  }
+
+  @Override
+  public void visit(QueryVisitor visitor) {
+    original.visit(visitor);
+  }
+
+  @Override
+  public String toString(String field) {
+    return "TopMaxSim(" + original.toString(field) + ", hits=" + docs.length + ")";
+  }
+
+  @Override
+  public boolean equals(Object obj) {
+    return sameClassAs(obj)
+        && obj instanceof TopMaxSimQuery other
+        && readerIdentity == other.readerIdentity
+        && original.equals(other.original)
+        && Arrays.equals(docs, other.docs)
+        && Arrays.equals(scores, other.scores);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(classHash(), original, Arrays.hashCode(docs), Arrays.hashCode(scores));
+  }
+}

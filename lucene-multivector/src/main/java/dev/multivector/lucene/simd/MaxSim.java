@@ -1,0 +1,136 @@
+package dev.multivector.lucene.simd;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.Locale;
+import java.util.logging.Logger;
+
+/**
+ * Exact MaxSim of a query against a document held as panels: for each query token, the largest
+ * dot product with any document token, summed over query tokens.
+ *
+ * <p>The kernel is chosen once, when this class is initialised, and logged once: the Panama kernel
+ * when the {@code jdk.incubator.vector} module is present (run with {@code --add-modules
+ * jdk.incubator.vector}) and its preferred vectors are 128 to 512 bits wide, the plain-Java kernel
+ * otherwise. The system property {@value #KERNEL_PROPERTY}{@code =scalar} forces the plain-Java
+ * kernel.
+ *
+ * @lucene.experimental
+ */
+public final class MaxSim {
+
+  /** System property that forces a kernel: {@code scalar} or {@code panama}. */
+  public static final String KERNEL_PROPERTY = "dev.multivector.simd.kernel";
+
+  private static final Logger LOG = Logger.getLogger(MaxSim.class.getName());
+
+  private static final MaxSimKernel KERNEL = selectKernel();
+
+  private MaxSim() {}
+
+  /**
+   * MaxSim of {@code query} (row-major, {@code query.length / dim} tokens) against the {@code
+   * docTokens} tokens held as panels in {@code panels} from {@code offset}.
+   */
+  public static float maxSim(float[] query, int dim, float[] panels, int offset, int docTokens) {
+    return KERNEL.maxSim(query, dim, panels, offset, docTokens);
+  }
+
+  /**
+   * For each query token, the document token with the largest dot product and that dot product,
+   * written to {@code bestTokens} and {@code bestSimilarities}; returns their sum, the MaxSim. For
+   * explanations: plain Java, one token pair at a time.
+   */
+  public static float bestMatches(
+      float[] query,
+      int dim,
+      float[] panels,
+      int offset,
+      int docTokens,
+      int[] bestTokens,
+      float[] bestSimilarities) {
+    final int queryTokens = query.length / dim;
+    float sum = 0;
+    for (int i = 0; i < queryTokens; i++) {
+      int best = 0;
+      float bestSimilarity = Float.NEGATIVE_INFINITY;
+      for (int t = 0; t < docTokens; t++) {
+        int base = offset + (t / 16) * dim * 16 + t % 16;
+        float dot = 0;
+        for (int k = 0; k < dim; k++) {
+          dot += query[i * dim + k] * panels[base + k * 16];
+        }
+        if (dot > bestSimilarity) {
+          bestSimilarity = dot;
+          best = t;
+        }
+      }
+      bestTokens[i] = best;
+      bestSimilarities[i] = bestSimilarity;
+      sum += bestSimilarity;
+    }
+    return sum;
+  }
+
+  /** The name of the kernel in use, such as {@code panama-512} or {@code scalar}. */
+  public static String kernelName() {
+    return KERNEL.name();
+  }
+
+  /** The kernel named by {@code name} ({@code scalar}, {@code panama}), for tests and benchmarks. */
+  static MaxSimKernel kernel(String name) {
+    return switch (name) {
+      case "scalar" -> ScalarMaxSimKernel.INSTANCE;
+      case "panama" -> {
+        MaxSimKernel panama = loadPanama();
+        if (panama == null) {
+          throw new IllegalStateException(
+              "the Panama kernel needs --add-modules jdk.incubator.vector");
+        }
+        yield panama;
+      }
+      default -> throw new IllegalArgumentException("unknown kernel " + name);
+    };
+  }
+
+  private static MaxSimKernel selectKernel() {
+    String forced = System.getProperty(KERNEL_PROPERTY);
+    MaxSimKernel kernel;
+    String why;
+    if (forced != null) {
+      kernel = kernel(forced.toLowerCase(Locale.ROOT));
+      why = "forced by -D" + KERNEL_PROPERTY;
+    } else {
+      kernel = loadPanama();
+      why = kernel != null ? "jdk.incubator.vector present" : "jdk.incubator.vector not present";
+      if (kernel == null) {
+        kernel = ScalarMaxSimKernel.INSTANCE;
+      }
+    }
+    LOG.info("MaxSim kernel: " + kernel.name() + " (" + why + ")");
+    return kernel;
+  }
+
+  /**
+   * The Panama kernel for the preferred vector species, or null when the incubator module is
+   * absent or its preferred vectors do not fit a panel row. Reflection keeps this class loadable
+   * without the module.
+   */
+  private static MaxSimKernel loadPanama() {
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      return null;
+    }
+    try {
+      return (MaxSimKernel)
+          MethodHandles.lookup()
+              .findStatic(
+                  Class.forName(MaxSim.class.getPackageName() + ".PanamaKernelFactory"),
+                  "create",
+                  MethodType.methodType(MaxSimKernel.class))
+              .invoke();
+    } catch (Throwable t) {
+      LOG.warning("Panama MaxSim kernel unavailable, using the plain-Java kernel: " + t);
+      return null;
+    }
+  }
+}

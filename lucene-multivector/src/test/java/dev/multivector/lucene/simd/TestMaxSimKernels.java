@@ -1,0 +1,152 @@
+package dev.multivector.lucene.simd;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.lucene.tests.util.LuceneTestCase;
+import org.apache.lucene.tests.util.TestUtil;
+
+/**
+ * Every available kernel against a double-precision MaxSim, at shapes that cross panel and block
+ * boundaries. With jdk.incubator.vector the Panama kernel runs at 512, 256 and 128 bits.
+ */
+public class TestMaxSimKernels extends LuceneTestCase {
+
+  static List<MaxSimKernel> kernels() throws Throwable {
+    List<MaxSimKernel> kernels = new ArrayList<>();
+    kernels.add(ScalarMaxSimKernel.INSTANCE);
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+      var create =
+          MethodHandles.lookup()
+              .findStatic(
+                  Class.forName(MaxSim.class.getPackageName() + ".PanamaKernelFactory"),
+                  "create",
+                  MethodType.methodType(MaxSimKernel.class, int.class));
+      for (int bits : new int[] {128, 256, 512}) {
+        kernels.add((MaxSimKernel) create.invoke(bits));
+      }
+    }
+    return kernels;
+  }
+
+  /** Packs row-major tokens into panels at {@code offset}; the rest of the array is garbage. */
+  static float[] toPanels(float[][] doc, int offset, Random random) {
+    int dim = doc[0].length;
+    int panels = (doc.length + 15) / 16;
+    float[] out = new float[offset + panels * dim * 16 + 5];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = 1e6f * random.nextFloat(); // anything read by mistake shows
+    }
+    for (int p = 0; p < panels; p++) {
+      for (int k = 0; k < dim; k++) {
+        for (int lane = 0; lane < 16; lane++) {
+          int t = p * 16 + lane;
+          out[offset + (p * dim + k) * 16 + lane] = t < doc.length ? doc[t][k] : 0f;
+        }
+      }
+    }
+    return out;
+  }
+
+  static float[] flatten(float[][] query) {
+    int dim = query[0].length;
+    float[] out = new float[query.length * dim];
+    for (int i = 0; i < query.length; i++) {
+      System.arraycopy(query[i], 0, out, i * dim, dim);
+    }
+    return out;
+  }
+
+  static double reference(float[][] query, float[][] doc) {
+    double sum = 0;
+    for (float[] q : query) {
+      double best = Double.NEGATIVE_INFINITY;
+      for (float[] d : doc) {
+        double dot = 0;
+        for (int k = 0; k < q.length; k++) {
+          dot += (double) q[k] * d[k];
+        }
+        best = Math.max(best, dot);
+      }
+      sum += best;
+    }
+    return sum;
+  }
+
+  static float[][] matrix(Random random, int rows, int dim, boolean negative) {
+    float[][] m = new float[rows][dim];
+    for (float[] row : m) {
+      for (int k = 0; k < dim; k++) {
+        row[k] = negative ? -Math.abs((float) random.nextGaussian()) : (float) random.nextGaussian();
+      }
+    }
+    return m;
+  }
+
+  public void testAgainstReference() throws Throwable {
+    int[] tokenCounts = {1, 2, 15, 16, 17, 31, 32, 33, 47, 48, 49, 64, 100, 257};
+    for (MaxSimKernel kernel : kernels()) {
+      for (int iter = 0; iter < atLeast(60); iter++) {
+        int dim = random().nextBoolean() ? TestUtil.nextInt(random(), 1, 20) : TestUtil.nextInt(random(), 21, 300);
+        int docTokens = tokenCounts[random().nextInt(tokenCounts.length)];
+        int queryTokens = TestUtil.nextInt(random(), 1, 11);
+        // Query and document of opposite signs: every dot product is negative, so a zero-padded
+        // token that escaped the mask would win the maximum.
+        boolean negative = random().nextInt(3) == 0;
+        float[][] doc = matrix(random(), docTokens, dim, false);
+        float[][] query = matrix(random(), queryTokens, dim, false);
+        if (negative) {
+          doc = matrix(random(), docTokens, dim, true);
+          for (float[] q : query) {
+            for (int k = 0; k < dim; k++) {
+              q[k] = Math.abs(q[k]);
+            }
+          }
+        }
+        int offset = random().nextInt(40);
+        float actual = kernel.maxSim(flatten(query), dim, toPanels(doc, offset, random()), offset, docTokens);
+        double expected = reference(query, doc);
+        double tolerance = 1e-5 + 1e-6 * dim * queryTokens * Math.max(1, Math.abs(expected) / queryTokens);
+        assertEquals(
+            kernel.name() + " dim=" + dim + " doc=" + docTokens + " query=" + queryTokens,
+            expected,
+            actual,
+            tolerance);
+      }
+    }
+  }
+
+  public void testBestMatchesAgreeWithKernel() throws Throwable {
+    int dim = TestUtil.nextInt(random(), 1, 64);
+    float[][] doc = matrix(random(), TestUtil.nextInt(random(), 1, 90), dim, false);
+    float[][] query = matrix(random(), TestUtil.nextInt(random(), 1, 9), dim, false);
+    float[] panels = toPanels(doc, 0, random());
+    int[] bestTokens = new int[query.length];
+    float[] bestSimilarities = new float[query.length];
+    float sum = MaxSim.bestMatches(flatten(query), dim, panels, 0, doc.length, bestTokens, bestSimilarities);
+    for (int i = 0; i < query.length; i++) {
+      double best = Double.NEGATIVE_INFINITY;
+      int bestToken = -1;
+      for (int t = 0; t < doc.length; t++) {
+        double dot = 0;
+        for (int k = 0; k < dim; k++) {
+          dot += (double) query[i][k] * doc[t][k];
+        }
+        if (dot > best) {
+          best = dot;
+          bestToken = t;
+        }
+      }
+      assertEquals(best, bestSimilarities[i], 1e-4);
+      assertEquals(best, reference(new float[][] {query[i]}, new float[][] {doc[bestTokens[i]]}), 1e-4);
+      if (bestToken != bestTokens[i]) { // only a near-tie may pick another token
+        assertEquals(best, reference(new float[][] {query[i]}, new float[][] {doc[bestToken]}), 1e-4);
+      }
+    }
+    for (MaxSimKernel kernel : kernels()) {
+      assertEquals(sum, kernel.maxSim(flatten(query), dim, panels, 0, doc.length), 1e-3f);
+    }
+  }
+}
