@@ -194,29 +194,29 @@ public final class HierarchicalTokenPooler {
    */
   static double[] cosineDistances(float[][] tokens, int from, int n) {
     int dim = tokens[from].length;
-    // Dimension-major copy: for a fixed token i and dimension k, the products with all later
-    // tokens are one contiguous loop, which the JIT vectorises across tokens without changing
-    // the order in which each dot product is summed.
-    double[] columns = new double[dim * n];
+    // One array per dimension, and each row of dot products accumulated in an array indexed like
+    // them: for a fixed token i and dimension k the products with all later tokens form one loop
+    // that the JIT vectorises across tokens, without changing the order of each sum.
+    double[][] columns = new double[dim][n];
     for (int j = 0; j < n; j++) {
       float[] token = tokens[from + j];
       for (int k = 0; k < dim; k++) {
-        columns[k * n + j] = token[k];
+        columns[k][j] = token[k];
       }
     }
     double[] condensed = new double[(int) ((long) n * (n - 1) / 2)];
+    double[] dots = new double[n];
     for (int i = 0; i < n - 1; i++) {
-      int start = firstOfRow(n, i);
-      int length = n - 1 - i;
-      for (int k = 0; k < dim; k++) {
-        double a = columns[k * n + i];
-        int column = k * n + i + 1;
-        for (int j = 0; j < length; j++) {
-          condensed[start + j] += a * columns[column + j];
+      Arrays.fill(dots, 0);
+      for (double[] column : columns) {
+        double a = column[i];
+        for (int j = i + 1; j < n; j++) {
+          dots[j] += a * column[j];
         }
       }
-      for (int j = start; j < start + length; j++) {
-        condensed[j] = Math.max(0, 1 - condensed[j]);
+      int offset = firstOfRow(n, i) - i - 1;
+      for (int j = i + 1; j < n; j++) {
+        condensed[offset + j] = Math.max(0, 1 - dots[j]);
       }
     }
     return condensed;
@@ -238,8 +238,15 @@ public final class HierarchicalTokenPooler {
     for (int i = 0; i < n; i++) {
       rowStart[i] = firstOfRow(n, i) - i - 1;
     }
-    int[] size = new int[n]; // cluster size in each slot; 0 once the slot is merged away
+    int[] size = new int[n]; // cluster size in each slot
     Arrays.fill(size, 1);
+    // Slots still holding a cluster, in increasing order: scanning them in this order, as scipy
+    // scans all slots and skips empty ones, keeps its choice among equal distances.
+    int[] live = new int[n];
+    for (int i = 0; i < n; i++) {
+      live[i] = i;
+    }
+    int liveCount = n;
     int[] chain = new int[n];
     int chainLength = 0;
     int[] mergedX = new int[n - 1];
@@ -249,11 +256,7 @@ public final class HierarchicalTokenPooler {
     int y = 0;
     for (int step = 0; step < n - 1; step++) {
       if (chainLength == 0) {
-        int first = 0;
-        while (size[first] == 0) {
-          first++;
-        }
-        chain[chainLength++] = first;
+        chain[chainLength++] = live[0];
       }
       // Grow the chain of nearest neighbours until two clusters are each other's nearest.
       int x;
@@ -267,15 +270,18 @@ public final class HierarchicalTokenPooler {
         } else {
           min = Double.POSITIVE_INFINITY;
         }
-        for (int i = 0; i < x; i++) {
-          if (size[i] != 0 && condensed[rowStart[i] + x] < min) {
+        int p = 0;
+        for (; live[p] < x; p++) {
+          int i = live[p];
+          if (condensed[rowStart[i] + x] < min) {
             min = condensed[rowStart[i] + x];
             y = i;
           }
         }
-        for (int i = x + 1, offset = rowStart[x]; i < n; i++) {
-          if (size[i] != 0 && condensed[offset + i] < min) {
-            min = condensed[offset + i];
+        for (p++; p < liveCount; p++) { // skips x itself
+          int i = live[p];
+          if (condensed[rowStart[x] + i] < min) {
+            min = condensed[rowStart[x] + i];
             y = i;
           }
         }
@@ -297,15 +303,16 @@ public final class HierarchicalTokenPooler {
       mergedX[step] = x;
       mergedY[step] = y;
       mergeHeight[step] = min;
-      size[x] = 0;
       size[y] = sizeX + sizeY;
-      for (int i = 0; i < n; i++) {
-        if (size[i] == 0 || i == y) {
-          continue;
+      int p = Arrays.binarySearch(live, 0, liveCount, x);
+      System.arraycopy(live, p + 1, live, p, --liveCount - p);
+      for (int q = 0; q < liveCount; q++) {
+        int i = live[q];
+        if (i != y) {
+          int ix = i < x ? rowStart[i] + x : rowStart[x] + i;
+          int iy = i < y ? rowStart[i] + y : rowStart[y] + i;
+          condensed[iy] = ward(condensed[ix], condensed[iy], min, sizeX, sizeY, size[i]);
         }
-        int ix = i < x ? rowStart[i] + x : rowStart[x] + i;
-        int iy = i < y ? rowStart[i] + y : rowStart[y] + i;
-        condensed[iy] = ward(condensed[ix], condensed[iy], min, sizeX, sizeY, size[i]);
       }
     }
 
