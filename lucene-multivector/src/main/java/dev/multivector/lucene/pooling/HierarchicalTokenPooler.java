@@ -192,7 +192,7 @@ public final class HierarchicalTokenPooler {
    * (the upper triangle, row by row), in double precision. Each dot product is summed in
    * dimension order, as the fixture generator does, so that both compute the same doubles.
    */
-  static double[] cosineDistances(float[][] tokens, int from, int n) {
+  private static double[] cosineDistances(float[][] tokens, int from, int n) {
     int dim = tokens[from].length;
     // One array per dimension, and each row of dot products accumulated in an array indexed like
     // them: for a fixed token i and dimension k the products with all later tokens form one loop
@@ -227,13 +227,13 @@ public final class HierarchicalTokenPooler {
    * below n are tokens, node n + r is the cluster row r forms) at {@code height[r]}; rows are
    * sorted by height and every row comes after the rows of its children.
    */
-  record Dendrogram(int[] left, int[] right, double[] height) {}
+  private record Dendrogram(int[] left, int[] right, double[] height) {}
 
   /**
    * Ward linkage of n tokens by the nearest-neighbour-chain algorithm, as scipy's {@code nn_chain}
    * computes it, followed by scipy's sort and relabelling. Overwrites {@code condensed}.
    */
-  static Dendrogram wardLinkage(double[] condensed, int n) {
+  private static Dendrogram wardLinkage(double[] condensed, int n) {
     int[] rowStart = new int[n]; // condensed index of (i, j), i < j, is rowStart[i] + j
     for (int i = 0; i < n; i++) {
       rowStart[i] = firstOfRow(n, i) - i - 1;
@@ -381,15 +381,16 @@ public final class HierarchicalTokenPooler {
    * Flat clusters of n tokens as scipy's {@code fcluster(Z, t=maxClusters, criterion="maxclust")}
    * forms and numbers them, for {@code 1 <= maxClusters < n}.
    */
-  static int[] cutMaxClusters(Dendrogram dendrogram, int n, int maxClusters) {
+  private static int[] cutMaxClusters(Dendrogram dendrogram, int n, int maxClusters) {
     int[] left = dendrogram.left();
     int[] right = dendrogram.right();
     double[] height = dendrogram.height();
-    // scipy binary-searches, over the largest merge height within each subtree, for the lowest
-    // cutoff that leaves at most maxClusters clusters, keeping every merge at or below it. Rows
-    // are sorted and follow their children, so that largest height is the row's own, and
-    // cutting at height[r] leaves 1 + (number of heights above height[r]) clusters: the search
-    // ends at the height below. Merges tied with the cutoff are all kept, leaving fewer clusters.
+    // scipy binary-searches the rows for the lowest cutoff (each row's largest height within its
+    // subtree) that leaves at most maxClusters clusters, and keeps every merge at or below it.
+    // Rows are sorted by height and come after their children, so that largest height is the
+    // row's own, and a cutoff of height[r] leaves 1 + (number of heights above it) clusters: the
+    // lowest cutoff leaving at most maxClusters is height[n - 1 - maxClusters]. Merges tied with
+    // it are all kept, which can leave fewer clusters.
     double cutoff = height[n - 1 - maxClusters];
 
     // Number clusters in scipy's traversal order: depth first from the root, the left subtree

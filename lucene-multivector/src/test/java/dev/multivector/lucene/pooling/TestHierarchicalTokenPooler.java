@@ -120,7 +120,8 @@ class TestHierarchicalTokenPooler {
   void fixturesCoverTheCases() throws IOException {
     List<Fixture> all = fixtures().toList();
     assertTrue(all.size() >= 40, "fixtures in " + fixtureDir() + ": " + all.size());
-    assertTrue(all.stream().anyMatch(f -> f.tokens().length == 1024 && f.tokens()[0].length == 128));
+    assertTrue(all.stream().anyMatch(f -> f.tokens().length == 1024 && f.tokens()[0].length == 128),
+        "a 1,024 x 128 case");
     assertTrue(all.stream().anyMatch(f -> f.labels().length == 0), "a case with nothing pooled");
     assertTrue(all.stream().anyMatch(f -> f.clamped() > 0), "a case with clamped distances");
     assertTrue(all.stream().anyMatch(f -> f.protectedTokens() == 0));
@@ -139,7 +140,7 @@ class TestHierarchicalTokenPooler {
     Random random = new Random(42);
     for (int iteration = 0; iteration < 50; iteration++) {
       int count = 1 + random.nextInt(200);
-      int dim = 1 + random.nextInt(40);
+      int dim = 2 + random.nextInt(40); // not 1: unit tokens of dimension 1 are all ties
       int poolFactor = 1 + random.nextInt(5);
       int protectedTokens = random.nextInt(3);
       float[][] tokens = randomTokens(random, count, dim, random.nextBoolean());
@@ -189,7 +190,8 @@ class TestHierarchicalTokenPooler {
       int poolFactor = 2 + random.nextInt(3);
       int clusters = Math.max(n / poolFactor, 1);
       int[] labels = new HierarchicalTokenPooler(poolFactor, 0).clusterLabels(tokens);
-      assertArrayEquals(partition(naiveWard(tokens, clusters)), partition(labels), "n=" + n + " dim=" + dim);
+      assertArrayEquals(
+          partition(naiveWard(tokens, clusters)), partition(labels), "n=" + n + " dim=" + dim);
     }
   }
 
@@ -273,14 +275,17 @@ class TestHierarchicalTokenPooler {
     assertMessage("empty", () -> pooler.pool(new float[0][]));
     assertMessage("token 1 is null", () -> pooler.pool(new float[][] {{1}, null}));
     assertMessage("token 0 has no dimensions", () -> pooler.pool(new float[][] {{}, {}}));
-    assertMessage("token 2 has dimension 1", () -> pooler.pool(new float[][] {{1, 0}, {0, 1}, {1}}));
-    assertMessage("non-finite value NaN", () -> pooler.pool(new float[][] {{1, 0}, {0, Float.NaN}}));
+    assertMessage(
+        "token 2 has dimension 1", () -> pooler.pool(new float[][] {{1, 0}, {0, 1}, {1}}));
+    assertMessage(
+        "non-finite value NaN", () -> pooler.pool(new float[][] {{1, 0}, {0, Float.NaN}}));
     assertMessage("non-finite value Infinity",
         () -> pooler.pool(new float[][] {{Float.POSITIVE_INFINITY, 0}, {0, 1}}));
     assertMessage("non-finite value -Infinity",
         () -> pooler.pool(new float[][] {{1, 0}, {0, 1}, {Float.NEGATIVE_INFINITY, 1}}));
     // Checked even when nothing would be pooled.
-    assertMessage("non-finite", () -> new HierarchicalTokenPooler(1, 0).pool(new float[][] {{Float.NaN}}));
+    assertMessage(
+        "non-finite", () -> new HierarchicalTokenPooler(1, 0).pool(new float[][] {{Float.NaN}}));
     // Too many tokens for a condensed distance matrix in one array: refused before allocating it.
     float[][] huge = new float[65_538][];
     Arrays.fill(huge, new float[] {1});
