@@ -16,9 +16,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Time to pool one document with {@link HierarchicalTokenPooler}: unit-length random tokens, as a
- * ColBERT or ColPali model would give (random tokens have no cluster structure, which neither
- * helps nor hurts the O(n²) linkage much). Run with {@code org.openjdk.jmh.Main
+ * Time to pool one document with {@link HierarchicalTokenPooler}: random unit-length tokens, of
+ * the length ColBERT and ColPali models give. Run with {@code org.openjdk.jmh.Main
  * HierarchicalPoolingBenchmark}.
  */
 @BenchmarkMode(Mode.AverageTime)
