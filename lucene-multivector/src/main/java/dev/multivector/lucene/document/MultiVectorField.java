@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import dev.multivector.lucene.pooling.HierarchicalTokenPooler;
 import org.apache.lucene.document.FieldType;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.LateInteractionField;
@@ -30,14 +31,19 @@ import org.apache.lucene.util.BytesRef;
  *   <li>the matrix, as a binary doc value in the layout of Lucene's {@link LateInteractionField}
  *       (little-endian int dimension, then the tokens' float32 values row by row), which {@code
  *       MultiVectorCodec} stores in its own SIMD-friendly layout;
- *   <li>one pooled vector, the mean of the tokens (for COSINE, L2-normalised), as the field's
- *       vector value. Lucene checks the vector's dimension and similarity across all documents of
+ *   <li>one pooled vector, by default the mean of the tokens (see {@link
+ *       MultiVectorFieldConfig#pooledVector()}; for COSINE, L2-normalised), as the field's vector
+ *       value. Lucene checks the vector's dimension and similarity across all documents of
  *       the index, so a document whose dimension or similarity differs from the field's is refused
  *       at {@code addDocument} with an {@link IllegalArgumentException}, and the writer stays
  *       usable. The vector's similarity is {@link VectorSimilarityFunction#MAXIMUM_INNER_PRODUCT}
  *       for a DOT_PRODUCT field (the mean is not unit length) and {@link
  *       VectorSimilarityFunction#DOT_PRODUCT} for a COSINE field.
  * </ul>
+ *
+ * <p>With {@link MultiVectorFieldConfig#poolFactor()} above 1, the tokens are pooled ({@link
+ * HierarchicalTokenPooler}) when the field is built, and the index keeps the pooled tokens; the
+ * pooled vector summarises the tokens before pooling.
  *
  * <p>The matrix is validated when the field is built: null or empty matrix, null or empty rows,
  * rows of unequal length, a dimension unlike the configuration's, NaN or infinite values, more
@@ -71,10 +77,14 @@ public final class MultiVectorField extends KnnFloatVectorField {
   }
 
   private MultiVectorField(String name, MultiVectorFieldConfig config, float[][] prepared) {
-    super(name, pooledVector(prepared, config.similarity()), fieldType(config));
+    super(
+        name,
+        config.pooledVector().of(prepared, config.similarity() == VectorSimilarityFunction.COSINE),
+        fieldType(config));
     this.config = config;
-    this.tokenCount = prepared.length;
-    this.matrix = encode(prepared);
+    float[][] stored = config.pooler() == null ? prepared : config.pooler().pool(prepared);
+    this.tokenCount = stored.length;
+    this.matrix = encode(stored);
   }
 
   /**
@@ -107,7 +117,7 @@ public final class MultiVectorField extends KnnFloatVectorField {
     return config;
   }
 
-  /** The number of token vectors indexed for this document. */
+  /** The number of token vectors indexed for this document, after pooling. */
   public int tokenCount() {
     return tokenCount;
   }
@@ -198,30 +208,6 @@ public final class MultiVectorField extends KnnFloatVectorField {
       }
     }
     return copy;
-  }
-
-  /** The mean of the tokens, L2-normalised for COSINE (left as is if it is zero). */
-  private static float[] pooledVector(float[][] tokens, VectorSimilarityFunction similarity) {
-    int dim = tokens[0].length;
-    double[] sum = new double[dim];
-    for (float[] token : tokens) {
-      for (int i = 0; i < dim; i++) {
-        sum[i] += token[i];
-      }
-    }
-    double scale = 1.0 / tokens.length;
-    if (similarity == VectorSimilarityFunction.COSINE) {
-      double squaredNorm = 0;
-      for (double s : sum) {
-        squaredNorm += s * s;
-      }
-      scale = squaredNorm == 0 ? 1 : 1 / Math.sqrt(squaredNorm);
-    }
-    float[] pooled = new float[dim];
-    for (int i = 0; i < dim; i++) {
-      pooled[i] = (float) (sum[i] * scale);
-    }
-    return pooled;
   }
 
   /** {@link LateInteractionField}'s layout: little-endian int dimension, then row-major floats. */

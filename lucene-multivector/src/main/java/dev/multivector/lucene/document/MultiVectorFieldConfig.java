@@ -1,5 +1,7 @@
 package dev.multivector.lucene.document;
 
+import dev.multivector.lucene.pooling.HierarchicalTokenPooler;
+import dev.multivector.lucene.pooling.PooledVector;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -44,24 +46,35 @@ public final class MultiVectorFieldConfig {
   static final String ATTR_SIMILARITY = "multivector.similarity";
   static final String ATTR_ENCODING = "multivector.encoding";
   static final String ATTR_MAX_TOKENS = "multivector.maxTokens";
+  static final String ATTR_POOL_FACTOR = "multivector.poolFactor";
+  static final String ATTR_PROTECTED_TOKENS = "multivector.protectedTokens";
+  static final String ATTR_POOLED_VECTOR = "multivector.pooledVector";
   static final int ATTRIBUTES_VERSION = 1;
 
   private final int dimension;
   private final VectorSimilarityFunction similarity;
   private final Encoding encoding;
   private final int maxTokens;
+  private final int poolFactor;
+  private final int protectedTokens;
+  private final PooledVector pooledVector;
+  private final HierarchicalTokenPooler pooler; // null: no pooling
 
   private MultiVectorFieldConfig(Builder b) {
     this.dimension = b.dimension;
     this.similarity = b.similarity;
     this.encoding = b.encoding;
     this.maxTokens = b.maxTokens;
+    this.poolFactor = b.poolFactor;
+    this.protectedTokens = b.protectedTokens;
+    this.pooledVector = b.pooledVector;
+    this.pooler = poolFactor > 1 ? new HierarchicalTokenPooler(poolFactor, protectedTokens) : null;
   }
 
   /**
    * Starts a configuration for tokens of the given dimension, with defaults for everything else:
    * {@link VectorSimilarityFunction#DOT_PRODUCT}, {@link Encoding#FLOAT32}, {@link
-   * #DEFAULT_MAX_TOKENS}.
+   * #DEFAULT_MAX_TOKENS}, no token pooling, a {@link PooledVector#MEAN} pooled vector.
    *
    * @throws IllegalArgumentException if the dimension is not in [1, {@link #MAX_DIMENSION}]
    */
@@ -88,9 +101,32 @@ public final class MultiVectorFieldConfig {
     return encoding;
   }
 
-  /** The most tokens a document may have; documents with more are refused. */
+  /** The most tokens a document may have (before pooling); documents with more are refused. */
   public int maxTokens() {
     return maxTokens;
+  }
+
+  /**
+   * How many tokens, on average, {@link HierarchicalTokenPooler hierarchical pooling} merges into
+   * one at index time; 1 (the default) keeps every token.
+   */
+  public int poolFactor() {
+    return poolFactor;
+  }
+
+  /** How many leading tokens pooling keeps as they are. */
+  public int protectedTokens() {
+    return protectedTokens;
+  }
+
+  /** How the document's single pooled vector is computed. */
+  public PooledVector pooledVector() {
+    return pooledVector;
+  }
+
+  /** The pooler these settings ask for, or null if tokens are kept as they are. */
+  HierarchicalTokenPooler pooler() {
+    return pooler;
   }
 
   /**
@@ -118,6 +154,10 @@ public final class MultiVectorFieldConfig {
           .similarity(VectorSimilarityFunction.valueOf(attributes.get(ATTR_SIMILARITY)))
           .encoding(Encoding.valueOf(attributes.get(ATTR_ENCODING)))
           .maxTokens(Integer.parseInt(attributes.get(ATTR_MAX_TOKENS)))
+          .pooling(
+              Integer.parseInt(attributes.get(ATTR_POOL_FACTOR)),
+              Integer.parseInt(attributes.get(ATTR_PROTECTED_TOKENS)))
+          .pooledVector(PooledVector.valueOf(attributes.get(ATTR_POOLED_VECTOR)))
           .build();
     } catch (NullPointerException | IllegalArgumentException e) {
       throw new IllegalArgumentException(
@@ -137,6 +177,9 @@ public final class MultiVectorFieldConfig {
     attributes.put(ATTR_SIMILARITY, similarity.name());
     attributes.put(ATTR_ENCODING, encoding.name());
     attributes.put(ATTR_MAX_TOKENS, Integer.toString(maxTokens));
+    attributes.put(ATTR_POOL_FACTOR, Integer.toString(poolFactor));
+    attributes.put(ATTR_PROTECTED_TOKENS, Integer.toString(protectedTokens));
+    attributes.put(ATTR_POOLED_VECTOR, pooledVector.name());
     return attributes;
   }
 
@@ -146,23 +189,31 @@ public final class MultiVectorFieldConfig {
         && dimension == other.dimension
         && similarity == other.similarity
         && encoding == other.encoding
-        && maxTokens == other.maxTokens;
+        && maxTokens == other.maxTokens
+        && poolFactor == other.poolFactor
+        && protectedTokens == other.protectedTokens
+        && pooledVector == other.pooledVector;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(dimension, similarity, encoding, maxTokens);
+    return Objects.hash(
+        dimension, similarity, encoding, maxTokens, poolFactor, protectedTokens, pooledVector);
   }
 
   @Override
   public String toString() {
     return String.format(
         Locale.ROOT,
-        "MultiVectorFieldConfig(dimension=%d, similarity=%s, encoding=%s, maxTokens=%d)",
+        "MultiVectorFieldConfig(dimension=%d, similarity=%s, encoding=%s, maxTokens=%d,"
+            + " poolFactor=%d, protectedTokens=%d, pooledVector=%s)",
         dimension,
         similarity,
         encoding,
-        maxTokens);
+        maxTokens,
+        poolFactor,
+        protectedTokens,
+        pooledVector);
   }
 
   /** Builds a {@link MultiVectorFieldConfig}. */
@@ -171,6 +222,9 @@ public final class MultiVectorFieldConfig {
     private VectorSimilarityFunction similarity = VectorSimilarityFunction.DOT_PRODUCT;
     private Encoding encoding = Encoding.FLOAT32;
     private int maxTokens = DEFAULT_MAX_TOKENS;
+    private int poolFactor = 1;
+    private int protectedTokens = HierarchicalTokenPooler.DEFAULT_PROTECTED_TOKENS;
+    private PooledVector pooledVector = PooledVector.MEAN;
 
     private Builder(int dimension) {
       if (dimension < 1 || dimension > MAX_DIMENSION) {
@@ -205,6 +259,24 @@ public final class MultiVectorFieldConfig {
             "maxTokens must be in [1, " + MAX_TOKENS_LIMIT + "], got " + maxTokens);
       }
       this.maxTokens = maxTokens;
+      return this;
+    }
+
+    /**
+     * Hierarchical token pooling at index time: about {@code poolFactor} tokens become one,
+     * except the first {@code protectedTokens}, which are kept. Documents are added with all their
+     * tokens; the index stores the pooled ones. {@code poolFactor} 1 keeps every token.
+     */
+    public Builder pooling(int poolFactor, int protectedTokens) {
+      new HierarchicalTokenPooler(poolFactor, protectedTokens); // validates both
+      this.poolFactor = poolFactor;
+      this.protectedTokens = protectedTokens;
+      return this;
+    }
+
+    /** How the document's single pooled vector is computed; {@link PooledVector#MEAN} by default. */
+    public Builder pooledVector(PooledVector pooledVector) {
+      this.pooledVector = Objects.requireNonNull(pooledVector, "pooledVector");
       return this;
     }
 

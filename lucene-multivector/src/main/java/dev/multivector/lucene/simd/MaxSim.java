@@ -124,8 +124,8 @@ public final class MaxSim {
       return (MaxSimKernel)
           MethodHandles.lookup()
               .findStatic(
-                  Class.forName(MaxSim.class.getPackageName() + ".PanamaKernelFactory"),
-                  "create",
+                  Class.forName(MaxSim.class.getPackageName() + ".PanamaMaxSimKernel"),
+                  "preferred",
                   MethodType.methodType(MaxSimKernel.class))
               .invoke();
     } catch (Throwable t) {

@@ -15,21 +15,60 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Loaded only when the jdk.incubator.vector module is present.
  */
-final class PanamaMaxSimKernel implements MaxSimKernel {
+abstract class PanamaMaxSimKernel implements MaxSimKernel {
 
   private static final int PANEL = 16;
 
-  private final VectorSpecies<Float> species;
-  private final int lanes;
-
-  /** @param species 128, 256 or 512 bits wide: a panel row must hold a whole number of vectors */
-  PanamaMaxSimKernel(VectorSpecies<Float> species) {
-    if (PANEL % species.length() != 0) {
-      throw new IllegalArgumentException("unsupported species " + species);
-    }
-    this.species = species;
-    this.lanes = species.length();
+  /** The kernel for the preferred vector size, or null if a panel row cannot hold such vectors. */
+  static MaxSimKernel preferred() {
+    int bits = FloatVector.SPECIES_PREFERRED.vectorBitSize();
+    return bits >= 128 && bits <= 512 ? forBitSize(bits) : null;
   }
+
+  /**
+   * The kernel for vectors of 128, 256 or 512 bits, which a panel row of 16 floats holds a whole
+   * number of. Any of them runs on any CPU, if slower than the preferred size.
+   */
+  static MaxSimKernel forBitSize(int bits) {
+    return switch (bits) {
+      case 512 -> new Bits512();
+      case 256 -> new Bits256();
+      case 128 -> new Bits128();
+      default -> throw new IllegalArgumentException("unsupported vector size " + bits);
+    };
+  }
+
+  // The Vector API compiles to vector instructions only when the species is a constant: each
+  // width gets a class whose species() returns a static final.
+
+  private static final class Bits512 extends PanamaMaxSimKernel {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_512;
+
+    @Override
+    VectorSpecies<Float> species() {
+      return SPECIES;
+    }
+  }
+
+  private static final class Bits256 extends PanamaMaxSimKernel {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_256;
+
+    @Override
+    VectorSpecies<Float> species() {
+      return SPECIES;
+    }
+  }
+
+  private static final class Bits128 extends PanamaMaxSimKernel {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_128;
+
+    @Override
+    VectorSpecies<Float> species() {
+      return SPECIES;
+    }
+  }
+
+  abstract VectorSpecies<Float> species();
 
   @Override
   public float maxSim(float[] query, int dim, float[] panels, int offset, int docTokens) {
@@ -52,6 +91,8 @@ final class PanamaMaxSimKernel implements MaxSimKernel {
 
   /** The sum of the maxima of query tokens {@code q0 / dim .. q0 / dim + 3}. */
   private float maxSim4(float[] query, int q0, int dim, float[] panels, int offset, int docTokens) {
+    final VectorSpecies<Float> species = species();
+    final int lanes = species.length();
     final int q1 = q0 + dim, q2 = q1 + dim, q3 = q2 + dim;
     final int paddedTokens = (docTokens + PANEL - 1) / PANEL * PANEL;
     FloatVector max0 = FloatVector.broadcast(species, Float.NEGATIVE_INFINITY);
@@ -102,6 +143,8 @@ final class PanamaMaxSimKernel implements MaxSimKernel {
 
   /** The maximum of one query token, for the query's last tokens when they are not four. */
   private float maxSim1(float[] query, int q0, int dim, float[] panels, int offset, int docTokens) {
+    final VectorSpecies<Float> species = species();
+    final int lanes = species.length();
     FloatVector max = FloatVector.broadcast(species, Float.NEGATIVE_INFINITY);
     for (int t = 0; t < docTokens; t += lanes) {
       final int a = address(offset, dim, t);
@@ -118,6 +161,6 @@ final class PanamaMaxSimKernel implements MaxSimKernel {
 
   @Override
   public String name() {
-    return "panama-" + species.vectorBitSize();
+    return "panama-" + species().vectorBitSize();
   }
 }

@@ -1,6 +1,9 @@
 package dev.multivector.lucene.document;
 
 import dev.multivector.lucene.codec.MultiVectorCodec;
+import dev.multivector.lucene.codec.MultiVectorValues;
+import dev.multivector.lucene.pooling.HierarchicalTokenPooler;
+import dev.multivector.lucene.pooling.PooledVector;
 import java.io.IOException;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -179,5 +182,77 @@ public class TestMultiVectorField extends LuceneTestCase {
     doc.add(new StringField("id", id, Field.Store.YES));
     doc.add(field);
     return doc;
+  }
+
+  /** With pooling configured, the index keeps the pooler's tokens: users add full matrices. */
+  public void testPoolingInsideIndexing() throws IOException {
+    int dim = TestUtil.nextInt(random(), 2, 32);
+    int poolFactor = TestUtil.nextInt(random(), 2, 4);
+    int protectedTokens = random().nextInt(2);
+    boolean cosine = random().nextBoolean();
+    MultiVectorFieldConfig config =
+        MultiVectorFieldConfig.builder(dim)
+            .similarity(cosine ? VectorSimilarityFunction.COSINE : VectorSimilarityFunction.DOT_PRODUCT)
+            .pooling(poolFactor, protectedTokens)
+            .pooledVector(random().nextBoolean() ? PooledVector.MEAN : PooledVector.MAX)
+            .build();
+    float[][] tokens = new float[TestUtil.nextInt(random(), 1, 120)][dim];
+    for (float[] token : tokens) {
+      for (int i = 0; i < dim; i++) {
+        token[i] = (float) random().nextGaussian();
+      }
+    }
+    MultiVectorField field = new MultiVectorField("f", tokens, config);
+    float[][] prepared = cosine ? normalized(tokens) : tokens;
+    float[][] expected = new HierarchicalTokenPooler(poolFactor, protectedTokens).pool(prepared);
+    float[][] stored = LateInteractionField.decode(field.binaryValue());
+    assertEquals(expected.length, field.tokenCount());
+    assertEquals(expected.length, stored.length);
+    for (int t = 0; t < expected.length; t++) {
+      assertArrayEquals(expected[t], stored[t], 0f);
+    }
+    if (tokens.length - protectedTokens >= 2 * poolFactor) {
+      assertTrue(stored.length < tokens.length);
+    }
+    // The pooled vector summarises the tokens before pooling.
+    assertArrayEquals(config.pooledVector().of(prepared, cosine), field.vectorValue(), 0f);
+
+    try (Directory dir = newDirectory();
+        IndexWriter writer =
+            new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVectorCodec()))) {
+      writer.addDocument(doc("0", field));
+      try (DirectoryReader reader = DirectoryReader.open(writer)) {
+        LeafReader leaf = getOnlyLeafReader(reader);
+        assertEquals(config, MultiVectorFieldConfig.fromFieldInfo(leaf.getFieldInfos().fieldInfo("f")));
+        MultiVectorValues values = MultiVectorValues.of(leaf.getBinaryDocValues("f"), "f");
+        assertTrue(values.advanceExact(0));
+        assertEquals(expected.length, values.tokenCount());
+      }
+    }
+  }
+
+  public void testPooledVectorModes() {
+    float[][] tokens = {{1, -2, 3}, {3, 2, -1}};
+    assertArrayEquals(new float[] {2, 0, 1}, PooledVector.MEAN.of(tokens, false), 0f);
+    assertArrayEquals(new float[] {3, 2, 3}, PooledVector.MAX.of(tokens, false), 0f);
+    float norm = (float) Math.sqrt(22);
+    assertArrayEquals(new float[] {3 / norm, 2 / norm, 3 / norm}, PooledVector.MAX.of(tokens, true), 1e-7f);
+    assertArrayEquals(new float[] {0, 0}, PooledVector.MEAN.of(new float[][] {{1, 1}, {-1, -1}}, true), 0f);
+  }
+
+  private static float[][] normalized(float[][] m) {
+    float[][] out = new float[m.length][];
+    for (int t = 0; t < m.length; t++) {
+      double squaredNorm = 0;
+      for (float x : m[t]) {
+        squaredNorm += (double) x * x;
+      }
+      double norm = Math.sqrt(squaredNorm);
+      out[t] = new float[m[t].length];
+      for (int i = 0; i < m[t].length; i++) {
+        out[t][i] = (float) (m[t][i] / norm);
+      }
+    }
+    return out;
   }
 }

@@ -21,8 +21,8 @@ public class TestMaxSimKernels extends LuceneTestCase {
       var create =
           MethodHandles.lookup()
               .findStatic(
-                  Class.forName(MaxSim.class.getPackageName() + ".PanamaKernelFactory"),
-                  "create",
+                  Class.forName(MaxSim.class.getPackageName() + ".PanamaMaxSimKernel"),
+                  "forBitSize",
                   MethodType.methodType(MaxSimKernel.class, int.class));
       for (int bits : new int[] {128, 256, 512}) {
         kernels.add((MaxSimKernel) create.invoke(bits));

@@ -1,0 +1,95 @@
+package dev.multivector.bench;
+
+import dev.multivector.lucene.codec.MultiVectorCodec;
+import dev.multivector.lucene.codec.MultiVectorValues;
+import dev.multivector.lucene.document.MultiVectorField;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.IOUtils;
+
+/**
+ * Index bytes per float32 token: documents of several shapes indexed with MultiVectorCodec,
+ * force-merged, measured on disk (every file of the index) against the floor, dim x 4 bytes, and
+ * against the floor plus the zero padding of each document's last panel.
+ */
+final class StorageReport {
+
+  record Shape(String name, int dim, int docs, int minTokens, int maxTokens) {}
+
+  record Row(Shape shape, long tokens, long paddedTokens, long panelBytes, long indexBytes) {
+    double bytesPerToken() {
+      return (double) indexBytes / tokens;
+    }
+
+    double floorWithPadding() {
+      return 4.0 * shape.dim * paddedTokens / tokens;
+    }
+  }
+
+  static final List<Shape> DEFAULT_SHAPES =
+      List.of(
+          new Shape("ColBERT-like passages, 30-180 tokens, dim 48", 48, 20_000, 30, 180),
+          new Shape("ColBERT-like passages, 30-180 tokens, dim 128", 128, 10_000, 30, 180),
+          new Shape("ColPali-like pages, 1,024 tokens, dim 128", 128, 500, 1024, 1024));
+
+  static List<Row> run(List<Shape> shapes, Path workDir) throws IOException {
+    List<Row> rows = new ArrayList<>();
+    for (Shape shape : shapes) {
+      Path path = workDir.resolve("storage-" + shape.dim + "-" + shape.maxTokens);
+      IOUtils.rm(path);
+      SplittableRandom random = new SplittableRandom(shape.dim * 31L + shape.maxTokens);
+      long tokens = 0, padded = 0;
+      try (FSDirectory dir = FSDirectory.open(path)) {
+        try (IndexWriter writer =
+            new IndexWriter(dir, new IndexWriterConfig().setCodec(new MultiVectorCodec()).setRAMBufferSizeMB(256))) {
+          for (int d = 0; d < shape.docs; d++) {
+            int n = random.nextInt(shape.minTokens, shape.maxTokens + 1);
+            tokens += n;
+            padded += MultiVectorValues.panelCount(n) * (long) MultiVectorValues.PANEL_TOKENS;
+            Document doc = new Document();
+            doc.add(new MultiVectorField("mv", ExhaustiveLatency.randomMatrix(random, n, shape.dim)));
+            writer.addDocument(doc);
+          }
+          writer.forceMerge(1);
+        }
+        long total = 0, panels = 0;
+        for (String file : dir.listAll()) {
+          long length = dir.fileLength(file);
+          total += length;
+          if (file.endsWith(".mvd")) {
+            panels += length;
+          }
+        }
+        rows.add(new Row(shape, tokens, padded, panels, total));
+      } finally {
+        IOUtils.rm(path);
+      }
+    }
+    return rows;
+  }
+
+  static void print(List<Row> rows) {
+    System.out.println();
+    System.out.println("| documents | tokens | bytes/token (whole index) | floor dim x 4 | floor + panel padding | index / (floor + padding) |");
+    System.out.println("|---|---|---|---|---|---|");
+    for (Row r : rows) {
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %,d | %.1f | %d | %.1f | %.3f |%n",
+          r.shape.name,
+          r.tokens,
+          r.bytesPerToken(),
+          4 * r.shape.dim,
+          r.floorWithPadding(),
+          r.bytesPerToken() / r.floorWithPadding());
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package dev.multivector.bench.jmh;
+
+import dev.multivector.lucene.codec.MultiVectorValues;
+import dev.multivector.lucene.simd.MaxSim;
+import java.util.concurrent.TimeUnit;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.LateInteractionFloatValuesSource;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * MaxSim throughput of one thread, in documents scored per second, at the shapes of the native
+ * roofline ({@code shared/tools/roofline/run.sh}): dimension x document tokens x query tokens,
+ * over as many documents as the roofline streams, so both read from memory alike.
+ *
+ * <ul>
+ *   <li>{@code panels}: this project's kernel over the codec's panel layout (the Panama kernel
+ *       under {@code --add-modules jdk.incubator.vector}, the plain-Java one with {@code
+ *       -Ddev.multivector.simd.kernel=scalar});
+ *   <li>{@code luceneBuiltin}: Lucene's {@code LateInteractionFloatValuesSource} scoring function
+ *       on already-decoded {@code float[][]} matrices (its best case: at query time it also decodes
+ *       every document), DOT_PRODUCT.
+ * </ul>
+ *
+ * GFLOP/s = 2 x dim x docTokens x queryTokens x docs/s / 1e9.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx8g", "--add-modules", "jdk.incubator.vector"})
+public class MaxSimKernelBenchmark {
+
+  /** Documents scored per benchmark invocation. */
+  static final int BATCH = 64;
+
+  /** dim x document tokens x query tokens x documents, as the roofline runs them. */
+  @Param({"128x128x32x20000", "128x1024x20x1230", "48x300x32x20000"})
+  public String shape;
+
+  private int dim, docTokens, docs;
+  private float[] query;
+  private float[][] queryMatrix;
+  private float[] panels; // every document's panels, back to back
+  private int docFloats;
+  private float[][][] matrices; // for Lucene's built-in
+  private int next;
+
+  @Setup
+  public void setup() {
+    String[] parts = shape.split("x");
+    dim = Integer.parseInt(parts[0]);
+    docTokens = Integer.parseInt(parts[1]);
+    int queryTokens = Integer.parseInt(parts[2]);
+    docs = Integer.parseInt(parts[3]);
+    long seed = 42;
+    queryMatrix = new float[queryTokens][dim];
+    query = new float[queryTokens * dim];
+    for (int i = 0; i < queryTokens; i++) {
+      for (int k = 0; k < dim; k++) {
+        seed = next(seed);
+        queryMatrix[i][k] = query[i * dim + k] = value(seed);
+      }
+    }
+    docFloats = MultiVectorValues.panelCount(docTokens) * dim * MultiVectorValues.PANEL_TOKENS;
+    panels = new float[Math.multiplyExact(docFloats, docs)];
+    for (int d = 0; d < docs; d++) {
+      for (int t = 0; t < docTokens; t++) {
+        for (int k = 0; k < dim; k++) {
+          seed = next(seed);
+          panels[d * docFloats + ((t / 16) * dim + k) * 16 + t % 16] = value(seed);
+        }
+      }
+    }
+    System.out.println("\nMaxSim kernel: " + MaxSim.kernelName());
+  }
+
+  /** Lucene's layout is built only when its benchmark runs: the two copies need not coexist. */
+  private float[][][] matrices() {
+    if (matrices == null) {
+      matrices = new float[docs][docTokens][dim];
+      for (int d = 0; d < docs; d++) {
+        for (int t = 0; t < docTokens; t++) {
+          for (int k = 0; k < dim; k++) {
+            matrices[d][t][k] = panels[d * docFloats + ((t / 16) * dim + k) * 16 + t % 16];
+          }
+        }
+      }
+      panels = null;
+    }
+    return matrices;
+  }
+
+  private static long next(long x) {
+    x ^= x << 13;
+    x ^= x >>> 7;
+    x ^= x << 17;
+    return x;
+  }
+
+  private static float value(long bits) {
+    return ((bits >>> 40) / (float) (1 << 24)) - 0.5f;
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public float panels() {
+    float sum = 0;
+    for (int i = 0; i < BATCH; i++) {
+      int d = next++ % docs;
+      sum += MaxSim.maxSim(query, dim, panels, d * docFloats, docTokens);
+    }
+    return sum;
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public float luceneBuiltin() {
+    float[][][] m = matrices();
+    float sum = 0;
+    for (int i = 0; i < BATCH; i++) {
+      int d = next++ % docs;
+      sum +=
+          LateInteractionFloatValuesSource.ScoreFunction.SUM_MAX_SIM.compare(
+              queryMatrix, m[d], VectorSimilarityFunction.DOT_PRODUCT);
+    }
+    return sum;
+  }
+}
