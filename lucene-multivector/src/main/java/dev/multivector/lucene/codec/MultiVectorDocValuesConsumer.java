@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntToLongFunction;
 import java.util.function.IntUnaryOperator;
 import java.util.function.Predicate;
 import org.apache.lucene.codecs.CodecUtil;
@@ -26,6 +27,7 @@ import org.apache.lucene.index.DocValuesType;
 import org.apache.lucene.index.EmptyDocValuesProducer;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.IndexFileNames;
+import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.MergeState;
 import org.apache.lucene.index.SegmentWriteState;
 import org.apache.lucene.search.DocIdSetIterator;
@@ -94,7 +96,7 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
   public void addBinaryField(FieldInfo field, DocValuesProducer valuesProducer) throws IOException {
     if (isMultiVectorField(field)) {
       addMultiVectorField(
-          field, () -> MultiVectorValues.of(valuesProducer.getBinary(field), field.name));
+          field, () -> MultiVectorValues.of(valuesProducer.getBinary(field), field.name), null);
     } else {
       delegate().addBinaryField(field, valuesProducer);
     }
@@ -105,14 +107,21 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
   public void mergeBinaryField(FieldInfo mergeFieldInfo, MergeState mergeState)
       throws IOException {
     if (isMultiVectorField(mergeFieldInfo)) {
-      addMultiVectorField(mergeFieldInfo, () -> mergedValues(mergeFieldInfo, mergeState));
+      addMultiVectorField(
+          mergeFieldInfo, () -> mergedValues(mergeFieldInfo, mergeState), mergeState);
     } else {
       super.mergeBinaryField(mergeFieldInfo, mergeState);
     }
   }
 
-  /** Stores the field as panels if all its values are matrices of one dimension. */
-  private void addMultiVectorField(FieldInfo field, IOSupplier<MultiVectorValues> values)
+  /**
+   * Stores the field as panels if all its values are matrices of one dimension, with its token
+   * graph if the field's configuration asks for one.
+   *
+   * @param mergeState the merge writing the field, or null at flush
+   */
+  private void addMultiVectorField(
+      FieldInfo field, IOSupplier<MultiVectorValues> values, MergeState mergeState)
       throws IOException {
     MultiVectorFieldConfig config = MultiVectorFieldConfig.fromFieldInfo(field);
     boolean declared = field.hasVectorValues() == false; // a LateInteractionField
@@ -135,7 +144,31 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
           .toAttributes()
           .forEach(field::putAttribute);
     }
-    writePanels(field, scan, values);
+    MultiVectorFieldConfig.Graph graph =
+        declared || config == null || scan.docCount == 0 ? null : config.tokenGraph();
+    if (graph != null && scan.totalTokens > IndexWriter.MAX_DOCS) {
+      // The graph numbers tokens like documents: more would not fit in one segment.
+      state.infoStream.message("MV", "field \"" + field.name + "\": too many tokens for a graph");
+      graph = null;
+    }
+    writePanels(field, scan, values, graph != null);
+    if (graph != null) {
+      boolean merged =
+          mergeState != null
+              && TokenGraph.merge(
+                  state,
+                  field,
+                  graph,
+                  scan.dimension,
+                  (int) scan.totalTokens,
+                  mergeState,
+                  scan.docs,
+                  scan.tokenCounts,
+                  scan.docCount);
+      if (merged == false) {
+        TokenGraph.build(state, field, graph, scan.dimension, (int) scan.totalTokens, values.get());
+      }
+    }
   }
 
   /** What the first pass over a field's values found. */
@@ -144,6 +177,7 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
     int docCount;
     long totalTokens;
     int maxTokens;
+    int[] docs = new int[16];
     int[] tokenCounts = new int[16];
     String problem;
   }
@@ -168,7 +202,9 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
             "doc " + doc + " has dimension " + dimension + ", others " + scan.dimension;
         return scan;
       }
+      scan.docs = ArrayUtil.grow(scan.docs, scan.docCount + 1);
       scan.tokenCounts = ArrayUtil.grow(scan.tokenCounts, scan.docCount + 1);
+      scan.docs[scan.docCount] = doc;
       scan.tokenCounts[scan.docCount++] = tokens;
       scan.totalTokens += tokens;
       scan.maxTokens = Math.max(scan.maxTokens, tokens);
@@ -179,7 +215,8 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
     return scan;
   }
 
-  private void writePanels(FieldInfo field, Scan scan, IOSupplier<MultiVectorValues> supplier)
+  private void writePanels(
+      FieldInfo field, Scan scan, IOSupplier<MultiVectorValues> supplier, boolean tokenGraph)
       throws IOException {
     ensureOpen();
     final int dimension = scan.dimension;
@@ -230,22 +267,32 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
       meta.writeByte(IndexedDISI.DEFAULT_DENSE_RANK_POWER);
     }
 
-    writeAddresses(scan, tokens -> tokens);
-    writeAddresses(scan, MultiVectorValues::panelCount);
+    writeMonotonic(scan.docCount + 1, runningSum(scan, tokens -> tokens));
+    writeMonotonic(scan.docCount + 1, runningSum(scan, MultiVectorValues::panelCount));
+    if (scan.docCount > 0 && scan.docCount < state.segmentInfo.maxDoc()) {
+      writeMonotonic(scan.docCount, i -> scan.docs[i]);
+    }
+    meta.writeByte((byte) (tokenGraph ? 1 : 0));
   }
 
-  /** N + 1 cumulative sums of {@code perDoc(tokenCount)}, as a DirectMonotonicWriter. */
-  private void writeAddresses(Scan scan, IntUnaryOperator perDoc) throws IOException {
+  /** Value {@code i} is the sum of {@code perDoc} over the token counts of ordinals below i. */
+  private static IntToLongFunction runningSum(Scan scan, IntUnaryOperator perDoc) {
+    long[] sums = new long[scan.docCount + 1];
+    for (int i = 0; i < scan.docCount; i++) {
+      sums[i + 1] = sums[i] + perDoc.applyAsInt(scan.tokenCounts[i]);
+    }
+    return i -> sums[i];
+  }
+
+  /** {@code count} non-decreasing values as a DirectMonotonicWriter: offset, meta, length. */
+  private void writeMonotonic(int count, IntToLongFunction values) throws IOException {
     long start = data.getFilePointer();
     meta.writeLong(start);
     meta.writeVInt(ADDRESSES_BLOCK_SHIFT);
     DirectMonotonicWriter writer =
-        DirectMonotonicWriter.getInstance(meta, data, scan.docCount + 1L, ADDRESSES_BLOCK_SHIFT);
-    long address = 0;
-    writer.add(address);
-    for (int i = 0; i < scan.docCount; i++) {
-      address += perDoc.applyAsInt(scan.tokenCounts[i]);
-      writer.add(address);
+        DirectMonotonicWriter.getInstance(meta, data, count, ADDRESSES_BLOCK_SHIFT);
+    for (int i = 0; i < count; i++) {
+      writer.add(values.applyAsLong(i));
     }
     writer.finish();
     meta.writeLong(data.getFilePointer() - start);

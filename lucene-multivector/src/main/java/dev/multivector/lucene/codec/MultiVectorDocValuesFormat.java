@@ -53,6 +53,9 @@ import org.apache.lucene.util.packed.DirectMonotonicWriter;
  *       the monotonic metadata, <b>[int64]</b> length
  *   <li><b>panel addresses</b>: {@code N + 1} cumulative panel counts ({@code P[0] = 0}; document
  *       ordinal {@code i} has panels {@code P[i] .. P[i+1]-1}), stored the same way
+ *   <li><b>doc ids by ordinal</b>, only if some but not all documents have a value: {@code N}
+ *       values, stored the same way
+ *   <li><b>[byte]</b> token graph: 0 = none, 1 = an HNSW graph over the field's tokens (below)
  * </ul>
  *
  * <p>then <b>[int32]</b> -1 and the footer.
@@ -68,10 +71,21 @@ import org.apache.lucene.util.packed.DirectMonotonicWriter;
  *       a document's count are zeros. A panel is {@code 64 * d} bytes, so every panel stays
  *       {@value #PANEL_ALIGNMENT}-byte aligned;
  *   <li>the {@link IndexedDISI} bit set, if some but not all documents have a value;
- *   <li>the token addresses, then the panel addresses.
+ *   <li>the token addresses, the panel addresses, and the doc ids by ordinal if stored.
  * </ul>
  *
  * <p>then the footer.
+ *
+ * <h2>Token graph</h2>
+ *
+ * <p>A field whose configuration asks for a {@link MultiVectorFieldConfig#tokenGraph() token
+ * graph} also has the files of Lucene's {@link
+ * org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat} for an inner segment whose documents
+ * are the field's tokens: it has the segment's name and id, {@code T[N]} documents, one float32
+ * vector field compared by MAXIMUM_INNER_PRODUCT, and the suffix {@code
+ * [suffix_]MultiVectorTokens<field number>}. Token {@code j} of the document of ordinal {@code i}
+ * is its document {@code T[i] + j}. Flushes build the graph; merges use Lucene's HNSW merge, which
+ * grows the largest merged graph without deletions. Lucene's format checksums these files.
  *
  * <p>Reads: {@link MultiVectorValues} reads panels off-heap from the memory-mapped data file;
  * {@link org.apache.lucene.index.BinaryDocValues#binaryValue()} returns the original {@link

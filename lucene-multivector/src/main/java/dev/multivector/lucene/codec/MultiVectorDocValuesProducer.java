@@ -11,6 +11,7 @@ import java.util.Objects;
 import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.codecs.DocValuesFormat;
 import org.apache.lucene.codecs.DocValuesProducer;
+import org.apache.lucene.codecs.KnnVectorsReader;
 import org.apache.lucene.codecs.lucene90.IndexedDISI;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.CorruptIndexException;
@@ -49,11 +50,14 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
       short jumpTableEntryCount,
       byte denseRankPower,
       Addresses tokenAddresses,
-      Addresses panelAddresses) {}
+      Addresses panelAddresses,
+      Addresses ordToDoc, // null when every document or none has a value
+      boolean tokenGraph) {}
 
   private record Addresses(long offset, DirectMonotonicReader.Meta meta, long length) {}
 
   private final Map<String, FieldEntry> fields;
+  private final Map<String, KnnVectorsReader> tokenGraphs;
   private final IndexInput data; // null if no field of the segment is stored as panels
   private final DocValuesProducer delegate; // null if every doc-values field is stored as panels
   private final int maxDoc;
@@ -71,6 +75,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
       }
     }
     this.fields = new HashMap<>();
+    this.tokenGraphs = new HashMap<>();
     IndexInput data = null;
     DocValuesProducer delegate = null;
     boolean success = false;
@@ -78,6 +83,14 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
       if (anyPanels) {
         int version = readMeta(state);
         data = openData(state, version);
+        for (FieldInfo field : state.fieldInfos) {
+          FieldEntry entry = fields.get(field.name);
+          if (entry != null && entry.tokenGraph) {
+            tokenGraphs.put(
+                field.name,
+                TokenGraph.open(state, field, entry.dimension, (int) entry.totalTokens));
+          }
+        }
       }
       if (delegated.isEmpty() == false) {
         // The delegate sees only its own fields: a field stored as panels may still carry the
@@ -96,6 +109,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
     } finally {
       if (success == false) {
         IOUtils.closeWhileHandlingException(data, delegate);
+        IOUtils.closeWhileHandlingException(tokenGraphs.values());
       }
     }
     this.data = data;
@@ -104,6 +118,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
 
   private MultiVectorDocValuesProducer(MultiVectorDocValuesProducer original) {
     this.fields = original.fields;
+    this.tokenGraphs = original.tokenGraphs;
     this.data = original.data;
     this.delegate = original.delegate == null ? null : original.delegate.getMergeInstance();
     this.maxDoc = original.maxDoc;
@@ -164,8 +179,13 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
       long docsWithFieldLength = meta.readLong();
       short jumpTableEntryCount = meta.readShort();
       byte denseRankPower = meta.readByte();
-      Addresses tokenAddresses = readAddresses(meta, docCount);
-      Addresses panelAddresses = readAddresses(meta, docCount);
+      Addresses tokenAddresses = readAddresses(meta, docCount + 1L);
+      Addresses panelAddresses = readAddresses(meta, docCount + 1L);
+      Addresses ordToDoc = docsWithFieldOffset >= 0 ? readAddresses(meta, docCount) : null;
+      byte tokenGraph = meta.readByte();
+      if (tokenGraph != 0 && tokenGraph != 1) {
+        throw new CorruptIndexException("unknown token graph format " + tokenGraph, meta);
+      }
       fields.put(
           info.name,
           new FieldEntry(
@@ -180,15 +200,16 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
               jumpTableEntryCount,
               denseRankPower,
               tokenAddresses,
-              panelAddresses));
+              panelAddresses,
+              ordToDoc,
+              tokenGraph == 1));
     }
   }
 
-  private static Addresses readAddresses(IndexInput meta, int docCount) throws IOException {
+  private static Addresses readAddresses(IndexInput meta, long count) throws IOException {
     long offset = meta.readLong();
     int blockShift = meta.readVInt();
-    DirectMonotonicReader.Meta addressesMeta =
-        DirectMonotonicReader.loadMeta(meta, docCount + 1L, blockShift);
+    DirectMonotonicReader.Meta addressesMeta = DirectMonotonicReader.loadMeta(meta, count, blockShift);
     return new Addresses(offset, addressesMeta, meta.readLong());
   }
 
@@ -241,7 +262,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
     LongValues tokenAddresses = addresses(entry.tokenAddresses);
     LongValues panelAddresses = addresses(entry.panelAddresses);
     if (entry.docsWithFieldOffset == -1) {
-      return new PanelValues(entry.dimension, entry.maxTokens, panels, tokenAddresses, panelAddresses) {
+      return new PanelValues(field, entry.dimension, entry.maxTokens, panels, tokenAddresses, panelAddresses) {
         private int doc = -1;
 
         @Override
@@ -285,7 +306,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
             entry.jumpTableEntryCount,
             entry.denseRankPower,
             entry.docCount);
-    return new PanelValues(entry.dimension, entry.maxTokens, panels, tokenAddresses, panelAddresses) {
+    return new PanelValues(field, entry.dimension, entry.maxTokens, panels, tokenAddresses, panelAddresses) {
       @Override
       int ord() {
         return disi.index();
@@ -318,13 +339,31 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
     };
   }
 
-  private LongValues addresses(Addresses addresses) throws IOException {
+  private DirectMonotonicReader addresses(Addresses addresses) throws IOException {
     return DirectMonotonicReader.getInstance(
         addresses.meta, data.randomAccessSlice(addresses.offset, addresses.length));
   }
 
+  /** The field's token index in this segment, or null if it has no token graph. */
+  TokenIndex tokenIndex(FieldInfo field) throws IOException {
+    KnnVectorsReader graph = tokenGraphs.get(field.name);
+    if (graph == null) {
+      return null;
+    }
+    FieldEntry entry = fields.get(field.name);
+    return new TokenIndex(
+        graph,
+        field.name,
+        entry.dimension,
+        (int) entry.totalTokens,
+        entry.docCount,
+        addresses(entry.tokenAddresses),
+        entry.ordToDoc == null ? null : addresses(entry.ordToDoc));
+  }
+
   /** Panels read off-heap; subclasses position on documents. */
-  private abstract static class PanelValues extends MultiVectorValues {
+  private abstract class PanelValues extends MultiVectorValues {
+    private final FieldInfo field;
     private final int dimension;
     private final int maxTokens;
     private final IndexInput panels;
@@ -335,11 +374,13 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
     private BytesRef rowMajor;
 
     PanelValues(
+        FieldInfo field,
         int dimension,
         int maxTokens,
         IndexInput panels,
         LongValues tokenAddresses,
         LongValues panelAddresses) {
+      this.field = field;
       this.dimension = dimension;
       this.maxTokens = maxTokens;
       this.panels = panels;
@@ -350,6 +391,11 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
 
     /** The current document's ordinal among the documents with a value. */
     abstract int ord();
+
+    @Override
+    public TokenIndex tokenIndex() throws IOException {
+      return MultiVectorDocValuesProducer.this.tokenIndex(field);
+    }
 
     @Override
     public int dimension() {
@@ -417,6 +463,9 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
     if (data != null) {
       CodecUtil.checksumEntireFile(data);
     }
+    for (KnnVectorsReader graph : tokenGraphs.values()) {
+      graph.checkIntegrity();
+    }
     if (delegate != null) {
       delegate.checkIntegrity();
     }
@@ -429,6 +478,9 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
 
   @Override
   public void close() throws IOException {
-    IOUtils.close(data, delegate);
+    List<java.io.Closeable> closeables = new ArrayList<>(tokenGraphs.values());
+    closeables.add(data);
+    closeables.add(delegate);
+    IOUtils.close(closeables);
   }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.lucene.codecs.KnnFieldVectorsWriter;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.KnnVectorsReader;
@@ -63,9 +64,17 @@ final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
     return field.hasVectorValues() && MultiVectorFieldConfig.fromFieldInfo(field) != null;
   }
 
-  /** The format of one multi-vector field's pooled vectors. */
+  private static final Map<MultiVectorFieldConfig.Graph, KnnVectorsFormat> POOLED_GRAPHS =
+      new ConcurrentHashMap<>();
+
+  /** The format of one multi-vector field's pooled vectors: with a graph if configured. */
   private static KnnVectorsFormat pooledFormat(FieldInfo field) {
-    return FLAT_POOLED;
+    MultiVectorFieldConfig.Graph graph = MultiVectorFieldConfig.fromFieldInfo(field).pooledGraph();
+    if (graph == null) {
+      return FLAT_POOLED;
+    }
+    return POOLED_GRAPHS.computeIfAbsent(
+        graph, g -> new Lucene99HnswVectorsFormat(g.maxConn(), g.beamWidth()));
   }
 
   @Override

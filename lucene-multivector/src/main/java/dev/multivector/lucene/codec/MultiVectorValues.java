@@ -64,6 +64,15 @@ public abstract class MultiVectorValues extends BinaryDocValues {
       throws IOException;
 
   /**
+   * The segment's per-token HNSW index of the field, or null if it has none (the field's
+   * configuration asks for none, or the values were not read from {@link MultiVectorCodec}'s
+   * files).
+   */
+  public TokenIndex tokenIndex() throws IOException {
+    return null;
+  }
+
+  /**
    * A multi-vector view of a field's binary doc values: the values themselves if the codec stored
    * them as panels, else a view that decodes {@link LateInteractionField}'s layout.
    *

@@ -66,4 +66,12 @@ final class PanelLayout {
       }
     }
   }
+
+  /** Copies token {@code token} of a document held as panels from offset 0 into {@code dest}. */
+  static void readToken(float[] panels, int dimension, int token, float[] dest) {
+    int src = (token / PANEL_TOKENS) * panelFloats(dimension) + token % PANEL_TOKENS;
+    for (int k = 0; k < dimension; k++) {
+      dest[k] = panels[src + k * PANEL_TOKENS];
+    }
+  }
 }

@@ -34,6 +34,36 @@ public final class MultiVectorFieldConfig {
   /** Largest value for {@link Builder#maxTokens(int)}. */
   public static final int MAX_TOKENS_LIMIT = 1 << 20;
 
+  /**
+   * The settings of an HNSW graph: {@code maxConn} neighbours per node (Lucene's M) and the beam
+   * width used while building it.
+   */
+  public record Graph(int maxConn, int beamWidth) {
+    /** Lucene's defaults: M 16, beam width 100. */
+    public static final Graph DEFAULT = new Graph(16, 100);
+
+    public Graph {
+      if (maxConn < 2 || maxConn > 512) {
+        throw new IllegalArgumentException("graph maxConn must be in [2, 512], got " + maxConn);
+      }
+      if (beamWidth < 1 || beamWidth > 3200) {
+        throw new IllegalArgumentException("graph beamWidth must be in [1, 3200], got " + beamWidth);
+      }
+    }
+
+    static Graph parse(String value) {
+      if (value.equals("none")) {
+        return null;
+      }
+      String[] parts = value.split(",");
+      return new Graph(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+    }
+
+    static String format(Graph graph) {
+      return graph == null ? "none" : graph.maxConn + "," + graph.beamWidth;
+    }
+  }
+
   /** How the codec stores token vectors. Versioned: later encodings are added, never renumbered. */
   public enum Encoding {
     /** IEEE float32, bit-exact. */
@@ -49,6 +79,8 @@ public final class MultiVectorFieldConfig {
   static final String ATTR_POOL_FACTOR = "multivector.poolFactor";
   static final String ATTR_PROTECTED_TOKENS = "multivector.protectedTokens";
   static final String ATTR_POOLED_VECTOR = "multivector.pooledVector";
+  static final String ATTR_TOKEN_GRAPH = "multivector.tokenGraph";
+  static final String ATTR_POOLED_GRAPH = "multivector.pooledGraph";
   static final int ATTRIBUTES_VERSION = 1;
 
   private final int dimension;
@@ -59,6 +91,8 @@ public final class MultiVectorFieldConfig {
   private final int protectedTokens;
   private final PooledVector pooledVector;
   private final HierarchicalTokenPooler pooler; // null: no pooling
+  private final Graph tokenGraph; // null: none
+  private final Graph pooledGraph; // null: none
 
   private MultiVectorFieldConfig(Builder b) {
     this.dimension = b.dimension;
@@ -69,6 +103,8 @@ public final class MultiVectorFieldConfig {
     this.protectedTokens = b.protectedTokens;
     this.pooledVector = b.pooledVector;
     this.pooler = poolFactor > 1 ? new HierarchicalTokenPooler(poolFactor, protectedTokens) : null;
+    this.tokenGraph = b.tokenGraph;
+    this.pooledGraph = b.pooledGraph;
   }
 
   /**
@@ -124,6 +160,22 @@ public final class MultiVectorFieldConfig {
     return pooledVector;
   }
 
+  /**
+   * The HNSW graph over every token vector of a segment, for the per-token (XTR-style) first stage,
+   * or null if there is none (the default).
+   */
+  public Graph tokenGraph() {
+    return tokenGraph;
+  }
+
+  /**
+   * The HNSW graph over the documents' pooled vectors, or null if there is none (the default):
+   * the pooled vectors are then stored flat and searched exhaustively.
+   */
+  public Graph pooledGraph() {
+    return pooledGraph;
+  }
+
   /** The pooler these settings ask for, or null if tokens are kept as they are. */
   HierarchicalTokenPooler pooler() {
     return pooler;
@@ -158,6 +210,8 @@ public final class MultiVectorFieldConfig {
               Integer.parseInt(attributes.get(ATTR_POOL_FACTOR)),
               Integer.parseInt(attributes.get(ATTR_PROTECTED_TOKENS)))
           .pooledVector(PooledVector.valueOf(attributes.get(ATTR_POOLED_VECTOR)))
+          .tokenGraph(Graph.parse(attributes.get(ATTR_TOKEN_GRAPH)))
+          .pooledGraph(Graph.parse(attributes.get(ATTR_POOLED_GRAPH)))
           .build();
     } catch (NullPointerException | IllegalArgumentException e) {
       throw new IllegalArgumentException(
@@ -180,6 +234,8 @@ public final class MultiVectorFieldConfig {
     attributes.put(ATTR_POOL_FACTOR, Integer.toString(poolFactor));
     attributes.put(ATTR_PROTECTED_TOKENS, Integer.toString(protectedTokens));
     attributes.put(ATTR_POOLED_VECTOR, pooledVector.name());
+    attributes.put(ATTR_TOKEN_GRAPH, Graph.format(tokenGraph));
+    attributes.put(ATTR_POOLED_GRAPH, Graph.format(pooledGraph));
     return attributes;
   }
 
@@ -192,13 +248,23 @@ public final class MultiVectorFieldConfig {
         && maxTokens == other.maxTokens
         && poolFactor == other.poolFactor
         && protectedTokens == other.protectedTokens
-        && pooledVector == other.pooledVector;
+        && pooledVector == other.pooledVector
+        && Objects.equals(tokenGraph, other.tokenGraph)
+        && Objects.equals(pooledGraph, other.pooledGraph);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        dimension, similarity, encoding, maxTokens, poolFactor, protectedTokens, pooledVector);
+        dimension,
+        similarity,
+        encoding,
+        maxTokens,
+        poolFactor,
+        protectedTokens,
+        pooledVector,
+        tokenGraph,
+        pooledGraph);
   }
 
   @Override
@@ -206,14 +272,16 @@ public final class MultiVectorFieldConfig {
     return String.format(
         Locale.ROOT,
         "MultiVectorFieldConfig(dimension=%d, similarity=%s, encoding=%s, maxTokens=%d,"
-            + " poolFactor=%d, protectedTokens=%d, pooledVector=%s)",
+            + " poolFactor=%d, protectedTokens=%d, pooledVector=%s, tokenGraph=%s, pooledGraph=%s)",
         dimension,
         similarity,
         encoding,
         maxTokens,
         poolFactor,
         protectedTokens,
-        pooledVector);
+        pooledVector,
+        Graph.format(tokenGraph),
+        Graph.format(pooledGraph));
   }
 
   /** Builds a {@link MultiVectorFieldConfig}. */
@@ -225,6 +293,8 @@ public final class MultiVectorFieldConfig {
     private int poolFactor = 1;
     private int protectedTokens = HierarchicalTokenPooler.DEFAULT_PROTECTED_TOKENS;
     private PooledVector pooledVector = PooledVector.MEAN;
+    private Graph tokenGraph;
+    private Graph pooledGraph;
 
     private Builder(int dimension) {
       if (dimension < 1 || dimension > MAX_DIMENSION) {
@@ -277,6 +347,24 @@ public final class MultiVectorFieldConfig {
     /** How the document's single pooled vector is computed; {@link PooledVector#MEAN} by default. */
     public Builder pooledVector(PooledVector pooledVector) {
       this.pooledVector = Objects.requireNonNull(pooledVector, "pooledVector");
+      return this;
+    }
+
+    /**
+     * Builds an HNSW graph over every token vector of each segment (null: none, the default), for
+     * the per-token first stage of {@link dev.multivector.lucene.search.LateInteractionQuery}.
+     */
+    public Builder tokenGraph(Graph graph) {
+      this.tokenGraph = graph;
+      return this;
+    }
+
+    /**
+     * Builds an HNSW graph over the documents' pooled vectors (null: none, the default, and the
+     * pooled vectors are searched exhaustively).
+     */
+    public Builder pooledGraph(Graph graph) {
+      this.pooledGraph = graph;
       return this;
     }
 

@@ -10,12 +10,15 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import org.apache.lucene.document.LateInteractionField;
+import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 
@@ -86,6 +89,55 @@ final class MultiVectorTestUtil {
       }
     }
     return all;
+  }
+
+  /**
+   * CheckIndex-style validation of a segment's token graph: it holds every token of every
+   * document (deleted ones too) in field order, each bit for bit equal to the stored matrix and
+   * mapped back to its document.
+   *
+   * @return the number of tokens checked, 0 if the segment has no graph
+   */
+  static int checkTokenGraph(LeafReader leaf, String field) throws IOException {
+    BinaryDocValues binary = leaf.getBinaryDocValues(field);
+    if (binary == null) {
+      return 0;
+    }
+    MultiVectorValues values = MultiVectorValues.of(binary, field);
+    TokenIndex index = values.tokenIndex();
+    FieldInfo info = leaf.getFieldInfos().fieldInfo(field);
+    MultiVectorFieldConfig config = MultiVectorFieldConfig.fromFieldInfo(info);
+    boolean expectGraph =
+        config != null
+            && config.tokenGraph() != null
+            && MultiVectorDocValuesFormat.isStoredAsPanels(info)
+            && binary.cost() > 0;
+    assertEquals("segment has a token graph", expectGraph, index != null);
+    if (index == null) {
+      return 0;
+    }
+    FloatVectorValues tokens = index.reader().getFloatVectorValues(field);
+    assertEquals(index.tokenCount(), tokens.size());
+    int dim = values.dimension();
+    float[] panels = new float[0];
+    float[] expected = new float[dim];
+    int token = 0;
+    for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
+      int count = values.tokenCount();
+      int panelCount = MultiVectorValues.panelCount(count);
+      panels = new float[panelCount * dim * MultiVectorValues.PANEL_TOKENS];
+      values.readPanels(0, panelCount, panels, 0);
+      for (int t = 0; t < count; t++, token++) {
+        PanelLayout.readToken(panels, dim, t, expected);
+        float[] actual = tokens.vectorValue(token);
+        for (int k = 0; k < dim; k++) {
+          assertEquals(Float.floatToRawIntBits(expected[k]), Float.floatToRawIntBits(actual[k]));
+        }
+        assertEquals("doc of token " + token, doc, index.docOfToken(token));
+      }
+    }
+    assertEquals(tokens.size(), token);
+    return token;
   }
 
   /** Asserts that {@code values}, positioned on a document, holds exactly {@code expected}. */

@@ -65,6 +65,8 @@ public class TestMultiVectorDocValuesFormat extends LuceneTestCase {
                 random().nextBoolean()
                     ? VectorSimilarityFunction.DOT_PRODUCT
                     : VectorSimilarityFunction.COSINE)
+            .tokenGraph(random().nextBoolean() ? new MultiVectorFieldConfig.Graph(8, 16) : null)
+            .pooledGraph(random().nextBoolean() ? new MultiVectorFieldConfig.Graph(8, 16) : null)
             .build();
     boolean sorted = random().nextBoolean();
     double missingRate = random().nextBoolean() ? 0 : 0.3;
@@ -131,6 +133,7 @@ public class TestMultiVectorDocValuesFormat extends LuceneTestCase {
       throws IOException {
     assertEquals(expected, MultiVectorTestUtil.readAll(reader, FIELD));
     for (LeafReaderContext context : reader.leaves()) {
+      MultiVectorTestUtil.checkTokenGraph(context.reader(), FIELD);
       // A fresh iterator walks exactly the documents with values.
       LeafReader leaf = context.reader();
       BinaryDocValues binary = leaf.getBinaryDocValues(FIELD);
