@@ -30,9 +30,9 @@ public record VectorDataset(
     }
   }
 
-  /** The dimension of the token vectors (0 for an empty data set). */
+  /** The dimension of the token vectors (0 if there are none). */
   public int dimension() {
-    return documents.isEmpty() ? 0 : documents.get(0)[0].length;
+    return documents.stream().filter(m -> m.length > 0).mapToInt(m -> m[0].length).findFirst().orElse(0);
   }
 
   /** The total number of document tokens. */
