@@ -42,8 +42,6 @@ public final class NeedleHaystack {
   /** The categories a needle can have, with candidate values. */
   static final Map<String, List<String>> CATEGORIES = categories();
 
-  private static volatile List<String> englishSentences;
-
   private NeedleHaystack() {}
 
   /** The most needles one data set can hold (one per category). */
@@ -128,18 +126,13 @@ public final class NeedleHaystack {
     return list;
   }
 
-  /** The English sentences of Europarl, in file order (read once). */
+  /** The English sentences of Europarl, in file order (read once, at first use). */
   static List<String> englishSentences() {
-    List<String> sentences = englishSentences;
-    if (sentences == null) {
-      synchronized (NeedleHaystack.class) {
-        if (englishSentences == null) {
-          englishSentences = List.copyOf(readEnglishSentences());
-        }
-        sentences = englishSentences;
-      }
-    }
-    return sentences;
+    return Europarl.SENTENCES;
+  }
+
+  private static final class Europarl {
+    static final List<String> SENTENCES = List.copyOf(readEnglishSentences());
   }
 
   private static final Set<String> FUNCTION_WORDS =
