@@ -1,0 +1,91 @@
+package dev.multivector.bench.data;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.multivector.bench.data.TextDataset.Text;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Readers of data sets in BEIR's format: {@code corpus.jsonl} ({@code _id}, {@code title},
+ * {@code text}), {@code queries.jsonl} ({@code _id}, {@code text}) and {@code qrels/test.tsv}
+ * (header line, then query-id, corpus-id, score).
+ *
+ * <p>A document's text is its title, a space and its text (BEIR's convention). All queries are
+ * kept, judged or not; scores are the gains as they are (a score of 0 is a judged non-relevant
+ * document).
+ */
+public final class Beir {
+  /** The name of the DBpedia-Entity subset. */
+  public static final String DBPEDIA_5K = "dbpedia-5k";
+
+  private Beir() {}
+
+  /**
+   * The 5,000-entity subset of BEIR DBPedia-Entity in {@code <datasets>/dbpedia-5k}: 50 queries,
+   * of which 40 have judgements (all 40 with at least one relevant entity), graded 0-2.
+   */
+  public static TextDataset dbpedia5k() {
+    return load(DBPEDIA_5K, ProjectPaths.datasetsDir().resolve(DBPEDIA_5K));
+  }
+
+  /** Loads a BEIR-format data set from a folder, judged by {@code qrels/test.tsv}. */
+  public static TextDataset load(String name, Path dir) {
+    List<Text> documents = new ArrayList<>();
+    for (JsonObject doc : readJsonLines(dir.resolve("corpus.jsonl"))) {
+      String title = string(doc, "title");
+      String text = string(doc, "text");
+      documents.add(new Text(string(doc, "_id"), title.isEmpty() ? text : title + " " + text));
+    }
+    List<Text> queries = new ArrayList<>();
+    for (JsonObject query : readJsonLines(dir.resolve("queries.jsonl"))) {
+      queries.add(new Text(string(query, "_id"), string(query, "text")));
+    }
+    Map<String, Map<String, Integer>> gains = new LinkedHashMap<>();
+    List<String> lines = readLines(dir.resolve("qrels").resolve("test.tsv"));
+    for (String line : lines.subList(1, lines.size())) {
+      if (line.isBlank()) {
+        continue;
+      }
+      String[] fields = line.split("\t");
+      gains
+          .computeIfAbsent(fields[0], q -> new LinkedHashMap<>())
+          .put(fields[1], Integer.parseInt(fields[2].trim()));
+    }
+    return new TextDataset(name, documents, queries, new Qrels(gains));
+  }
+
+  private static String string(JsonObject object, String key) {
+    return object.has(key) && !object.get(key).isJsonNull() ? object.get(key).getAsString() : "";
+  }
+
+  private static List<JsonObject> readJsonLines(Path file) {
+    List<JsonObject> objects = new ArrayList<>();
+    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        if (!line.isBlank()) {
+          objects.add(JsonParser.parseString(line).getAsJsonObject());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+    return objects;
+  }
+
+  private static List<String> readLines(Path file) {
+    try {
+      return Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package dev.multivector.bench.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class SyntheticMultiVectorsTest {
+
+  @Test
+  void colbertLikeShapes() {
+    VectorDataset ds = SyntheticMultiVectors.generate(SyntheticMultiVectors.colbertLike(300, 40, 1));
+    assertEquals(300, ds.documents().size());
+    assertEquals(40, ds.queries().size());
+    assertEquals(128, ds.dimension());
+    int[] lengths = ds.documents().stream().mapToInt(m -> m.length).sorted().toArray();
+    assertTrue(lengths[0] >= 30 && lengths[lengths.length - 1] <= 180, Arrays.toString(lengths));
+    int median = lengths[lengths.length / 2];
+    assertTrue(median >= 55 && median <= 85, "median " + median);
+    assertTrue(ds.queries().stream().allMatch(q -> q.length == 32));
+    ds.documents().forEach(SyntheticMultiVectorsTest::assertUnitRows);
+    ds.queries().forEach(SyntheticMultiVectorsTest::assertUnitRows);
+    assertEquals(40, ds.qrels().queryIds().size());
+  }
+
+  @Test
+  void colpaliLikeShapes() {
+    VectorDataset ds = SyntheticMultiVectors.generate(SyntheticMultiVectors.colpaliLike(5, 3, 1));
+    assertTrue(ds.documents().stream().allMatch(m -> m.length == 1024 && m[0].length == 128));
+    assertTrue(ds.queries().stream().allMatch(q -> q.length == 20 && q[0].length == 128));
+    assertUnitRows(ds.documents().get(4));
+  }
+
+  @Test
+  void seeded() {
+    VectorDataset a = SyntheticMultiVectors.generate(SyntheticMultiVectors.colbertLike(50, 5, 9));
+    VectorDataset b = SyntheticMultiVectors.generate(SyntheticMultiVectors.colbertLike(50, 5, 9));
+    VectorDataset c = SyntheticMultiVectors.generate(SyntheticMultiVectors.colbertLike(50, 5, 10));
+    for (int d = 0; d < 50; d++) {
+      assertTrue(Arrays.deepEquals(a.documents().get(d), b.documents().get(d)));
+    }
+    for (int q = 0; q < 5; q++) {
+      assertTrue(Arrays.deepEquals(a.queries().get(q), b.queries().get(q)));
+      assertEquals(a.qrels().gains(a.queryIds().get(q)), b.qrels().gains(b.queryIds().get(q)));
+    }
+    assertFalse(Arrays.deepEquals(a.documents().get(0), c.documents().get(0)));
+  }
+
+  /** The query's target document is its exact MaxSim top-1 (the labels mean something). */
+  @Test
+  void targetIsTheMaxSimTop1() {
+    VectorDataset ds = SyntheticMultiVectors.generate(SyntheticMultiVectors.colbertLike(500, 30, 3));
+    int hits = 0;
+    for (int q = 0; q < ds.queries().size(); q++) {
+      float[][] query = ds.queries().get(q);
+      int best = -1;
+      double bestScore = Double.NEGATIVE_INFINITY;
+      for (int d = 0; d < ds.documents().size(); d++) {
+        double s = maxSim(query, ds.documents().get(d));
+        if (s > bestScore) {
+          bestScore = s;
+          best = d;
+        }
+      }
+      if (ds.qrels().gains(ds.queryIds().get(q)).containsKey(ds.docIds().get(best))) {
+        hits++;
+      }
+    }
+    assertTrue(hits >= 27, "target was top-1 for " + hits + " of 30 queries");
+  }
+
+  private static double maxSim(float[][] q, float[][] d) {
+    double sum = 0;
+    for (float[] qi : q) {
+      double best = Double.NEGATIVE_INFINITY;
+      for (float[] dj : d) {
+        double dot = 0;
+        for (int k = 0; k < qi.length; k++) {
+          dot += qi[k] * dj[k];
+        }
+        best = Math.max(best, dot);
+      }
+      sum += best;
+    }
+    return sum;
+  }
+
+  private static void assertUnitRows(float[][] m) {
+    for (float[] v : m) {
+      double norm = 0;
+      for (float x : v) {
+        norm += x * x;
+      }
+      assertEquals(1.0, Math.sqrt(norm), 1e-5);
+    }
+  }
+
+  @Test
+  void sameDataTwiceIsEqual() {
+    float[][] x = SyntheticMultiVectors.generate(SyntheticMultiVectors.colpaliLike(1, 1, 5)).queries().get(0);
+    float[][] y = SyntheticMultiVectors.generate(SyntheticMultiVectors.colpaliLike(1, 1, 5)).queries().get(0);
+    assertArrayEquals(x[0], y[0]);
+  }
+}
