@@ -66,7 +66,11 @@ final class KernelReport {
     ChainedOptionsBuilder options =
         new OptionsBuilder().include(MaxSimKernelBenchmark.class.getName() + "." + method + "$").shouldFailOnError(true);
     if (jvmArgs.length > 0) {
-      options.jvmArgsAppend(jvmArgs);
+      // Replaces the benchmark's own @Fork arguments: repeat them.
+      String[] all = new String[jvmArgs.length + MaxSimKernelBenchmark.JVM_ARGS.length];
+      System.arraycopy(MaxSimKernelBenchmark.JVM_ARGS, 0, all, 0, MaxSimKernelBenchmark.JVM_ARGS.length);
+      System.arraycopy(jvmArgs, 0, all, MaxSimKernelBenchmark.JVM_ARGS.length, jvmArgs.length);
+      options.jvmArgsAppend(all);
     }
     if (quick) {
       options.warmupIterations(1).measurementIterations(2).warmupTime(TimeValue.seconds(1)).measurementTime(TimeValue.seconds(1));

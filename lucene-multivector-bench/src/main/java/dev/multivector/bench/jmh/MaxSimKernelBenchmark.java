@@ -42,6 +42,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Xmx8g", "--add-modules", "jdk.incubator.vector"})
 public class MaxSimKernelBenchmark {
 
+  /** The forked JVM's arguments, as in {@code @Fork} (annotations need a literal). */
+  public static final String[] JVM_ARGS = {"-Xmx8g", "--add-modules", "jdk.incubator.vector"};
+
   /** Documents scored per benchmark invocation. */
   static final int BATCH = 64;
 

@@ -1,11 +1,8 @@
 package dev.multivector.lucene.search;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Callable;
 import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.IndexReader;
@@ -14,16 +11,13 @@ import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.ConjunctionUtils;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.Explanation;
-import org.apache.lucene.search.HitQueue;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.QueryVisitor;
-import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.ScorerSupplier;
 import org.apache.lucene.search.Weight;
-import org.apache.lucene.util.Bits;
 
 /**
  * Ranks documents by MaxSim, the late-interaction relevance of ColBERT and ColPali: for each query
@@ -60,21 +54,64 @@ import org.apache.lucene.util.Bits;
  */
 public final class LateInteractionQuery extends Query {
 
+  /** Where the candidates of a query with k come from. */
+  public enum FirstStage {
+    /** Every document with the field: exact. The default. */
+    EXHAUSTIVE,
+    /**
+     * The documents of each query token's nearest tokens, found in the per-token HNSW graphs of
+     * {@link dev.multivector.lucene.document.MultiVectorFieldConfig#tokenGraph()} (XTR-style).
+     */
+    TOKEN_KNN,
+    /** The documents whose pooled vectors are nearest the query's pooled vector. */
+    POOLED_KNN,
+    /** The top hits of another Lucene query (BM25 for hybrid search, say). */
+    QUERY
+  }
+
+  /** How candidates are scored. */
+  public enum SecondStage {
+    /** Exact MaxSim. The default. */
+    EXACT,
+    /**
+     * XTR's estimate, for {@link FirstStage#TOKEN_KNN}: for each query token, the best similarity
+     * among its retrieved tokens of the document, or its k'-th retrieved similarity if none is of
+     * the document; no document matrix is read.
+     */
+    XTR
+  }
+
   private final String field;
   private final QueryTokens tokens;
   private final int k; // 0: score every document
   private final Query filter; // null: none
+  private final FirstStage firstStage;
+  private final int firstStageSize; // tokens per query token, or candidates
+  private final Query candidateQuery; // for FirstStage.QUERY
+  private final SecondStage secondStage;
 
   /** Scores every document with {@code field} by MaxSim against {@code queryVectors}. */
   public LateInteractionQuery(String field, float[][] queryVectors) {
-    this(field, new QueryTokens(queryVectors), 0, null);
+    this(field, new QueryTokens(queryVectors), 0, null, FirstStage.EXHAUSTIVE, 0, null, SecondStage.EXACT);
   }
 
-  private LateInteractionQuery(String field, QueryTokens tokens, int k, Query filter) {
+  private LateInteractionQuery(
+      String field,
+      QueryTokens tokens,
+      int k,
+      Query filter,
+      FirstStage firstStage,
+      int firstStageSize,
+      Query candidateQuery,
+      SecondStage secondStage) {
     this.field = Objects.requireNonNull(field, "field");
     this.tokens = tokens;
     this.k = k;
     this.filter = filter;
+    this.firstStage = firstStage;
+    this.firstStageSize = firstStageSize;
+    this.candidateQuery = candidateQuery;
+    this.secondStage = secondStage;
   }
 
   /** Starts a query with options. */
@@ -88,6 +125,10 @@ public final class LateInteractionQuery extends Query {
     private final float[][] queryVectors;
     private int k;
     private Query filter;
+    private FirstStage firstStage = FirstStage.EXHAUSTIVE;
+    private int firstStageSize;
+    private Query candidateQuery;
+    private SecondStage secondStage = SecondStage.EXACT;
 
     private Builder(String field, float[][] queryVectors) {
       this.field = field;
@@ -96,21 +137,76 @@ public final class LateInteractionQuery extends Query {
 
     /** Match only the {@code k} best documents, found while rewriting. */
     public Builder k(int k) {
-      if (k < 1) {
-        throw new IllegalArgumentException("k must be at least 1, got " + k);
-      }
-      this.k = k;
+      this.k = positive("k", k);
       return this;
     }
 
-    /** Score only documents matching {@code filter}. */
+    /** Score only documents matching {@code filter}; first stages search within it. */
     public Builder filter(Query filter) {
       this.filter = Objects.requireNonNull(filter, "filter");
       return this;
     }
 
+    /**
+     * First stage {@link FirstStage#TOKEN_KNN}: each query token retrieves its {@code
+     * tokensPerQueryToken} (XTR's k') nearest document tokens. Needs k.
+     */
+    public Builder tokenKnn(int tokensPerQueryToken) {
+      return firstStage(FirstStage.TOKEN_KNN, positive("tokensPerQueryToken", tokensPerQueryToken), null);
+    }
+
+    /** First stage {@link FirstStage#POOLED_KNN}: the {@code candidates} nearest pooled vectors. */
+    public Builder pooledKnn(int candidates) {
+      return firstStage(FirstStage.POOLED_KNN, positive("candidates", candidates), null);
+    }
+
+    /** First stage {@link FirstStage#QUERY}: the top {@code candidates} hits of {@code query}. */
+    public Builder candidates(Query query, int candidates) {
+      return firstStage(
+          FirstStage.QUERY, positive("candidates", candidates), Objects.requireNonNull(query, "query"));
+    }
+
+    /** Score candidates with XTR's estimate instead of exact MaxSim (TOKEN_KNN only). */
+    public Builder xtrEstimate() {
+      this.secondStage = SecondStage.XTR;
+      return this;
+    }
+
+    private Builder firstStage(FirstStage stage, int size, Query query) {
+      this.firstStage = stage;
+      this.firstStageSize = size;
+      this.candidateQuery = query;
+      return this;
+    }
+
+    private static int positive(String name, int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException(name + " must be at least 1, got " + value);
+      }
+      return value;
+    }
+
+    /**
+     * @throws IllegalArgumentException if a first stage other than the exhaustive one has no k, or
+     *     XTR's estimate follows another first stage than TOKEN_KNN
+     */
     public LateInteractionQuery build() {
-      return new LateInteractionQuery(field, new QueryTokens(queryVectors), k, filter);
+      if (firstStage != FirstStage.EXHAUSTIVE && k == 0) {
+        throw new IllegalArgumentException("first stage " + firstStage + " needs k");
+      }
+      if (secondStage == SecondStage.XTR && firstStage != FirstStage.TOKEN_KNN) {
+        throw new IllegalArgumentException(
+            "XTR's estimate needs the TOKEN_KNN first stage, not " + firstStage);
+      }
+      return new LateInteractionQuery(
+          field,
+          new QueryTokens(queryVectors),
+          k,
+          filter,
+          firstStage,
+          firstStageSize,
+          candidateQuery,
+          secondStage);
     }
   }
 
@@ -150,70 +246,45 @@ public final class LateInteractionQuery extends Query {
     return filter;
   }
 
+  public FirstStage getFirstStage() {
+    return firstStage;
+  }
+
+  /** Tokens per query token (TOKEN_KNN), or candidates (POOLED_KNN, QUERY); 0 if exhaustive. */
+  public int getFirstStageSize() {
+    return firstStageSize;
+  }
+
+  /** The candidate query of FirstStage.QUERY, or null. */
+  public Query getCandidateQuery() {
+    return candidateQuery;
+  }
+
+  public SecondStage getSecondStage() {
+    return secondStage;
+  }
+
   @Override
   public Query rewrite(IndexSearcher searcher) throws IOException {
-    if (filter != null) {
-      Query rewrittenFilter = searcher.rewrite(filter);
-      if (rewrittenFilter != filter) {
-        return new LateInteractionQuery(field, tokens, k, rewrittenFilter);
-      }
+    Query rewrittenFilter = filter == null ? null : searcher.rewrite(filter);
+    Query rewrittenCandidates = candidateQuery == null ? null : searcher.rewrite(candidateQuery);
+    if (rewrittenFilter != filter || rewrittenCandidates != candidateQuery) {
+      return new LateInteractionQuery(
+          field, tokens, k, rewrittenFilter, firstStage, firstStageSize, rewrittenCandidates, secondStage);
     }
     if (k == 0) {
       return this;
     }
-    return topK(searcher);
+    return TopKSearch.search(this, searcher);
   }
 
-  /** Scores every partition of the searcher's slices in parallel, and keeps the best k. */
-  private Query topK(IndexSearcher searcher) throws IOException {
-    IndexReader reader = searcher.getIndexReader();
-    checkField(reader);
-    Weight filterWeight = filterWeight(searcher);
-    List<Callable<List<ScoreDoc>>> tasks = new ArrayList<>();
-    for (IndexSearcher.LeafSlice slice : searcher.getSlices()) {
-      for (IndexSearcher.LeafReaderContextPartition partition : slice.partitions) {
-        tasks.add(() -> topK(partition, filterWeight));
-      }
-    }
-    List<ScoreDoc> hits = new ArrayList<>();
-    for (List<ScoreDoc> partitionHits : searcher.getTaskExecutor().invokeAll(tasks)) {
-      hits.addAll(partitionHits);
-    }
-    hits.sort(BY_MAXSIM_THEN_DOC);
-    List<ScoreDoc> best = hits.subList(0, Math.min(k, hits.size()));
-    return new TopMaxSimQuery(this, best, reader);
-  }
-
-  private static final Comparator<ScoreDoc> BY_MAXSIM_THEN_DOC =
-      Comparator.comparingDouble((ScoreDoc hit) -> hit.score).reversed().thenComparingInt(hit -> hit.doc);
-
-  /** One partition's best k hits, as global doc ids with their raw MaxSim. */
-  private List<ScoreDoc> topK(IndexSearcher.LeafReaderContextPartition partition, Weight filterWeight)
-      throws IOException {
-    LeafReaderContext context = partition.ctx;
-    SegmentMaxSim maxSim = SegmentMaxSim.create(context.reader(), field, tokens);
-    DocIdSetIterator candidates = candidates(maxSim, context, filterWeight);
-    if (candidates == null) {
-      return List.of();
-    }
-    Bits live = context.reader().getLiveDocs();
-    HitQueue queue = new HitQueue(k, false);
-    for (int doc = candidates.advance(partition.minDocId);
-        doc < partition.maxDocId;
-        doc = candidates.nextDoc()) {
-      if (live == null || live.get(doc)) {
-        queue.insertWithOverflow(new ScoreDoc(context.docBase + doc, maxSim.maxSim()));
-      }
-    }
-    List<ScoreDoc> hits = new ArrayList<>(queue.size());
-    for (ScoreDoc hit : queue) {
-      hits.add(hit);
-    }
-    return hits;
+  /** MaxSim over a segment's values of the field, or null if it has none. */
+  SegmentMaxSim segmentMaxSim(LeafReaderContext context) throws IOException {
+    return SegmentMaxSim.create(context.reader(), field, tokens);
   }
 
   /** Throws if the field is not a multi-vector field of the query's dimension in some segment. */
-  private void checkField(IndexReader reader) {
+  void checkField(IndexReader reader) {
     for (LeafReaderContext context : reader.leaves()) {
       FieldInfo info = context.reader().getFieldInfos().fieldInfo(field);
       if (info != null) {
@@ -232,7 +303,7 @@ public final class LateInteractionQuery extends Query {
    * The segment's documents with a value that pass the filter, positioned through {@code maxSim}'s
    * values; null if there are none.
    */
-  private static DocIdSetIterator candidates(
+  static DocIdSetIterator candidates(
       SegmentMaxSim maxSim, LeafReaderContext context, Weight filterWeight) throws IOException {
     if (maxSim == null) {
       return null;
@@ -325,13 +396,23 @@ public final class LateInteractionQuery extends Query {
     if (filter != null) {
       filter.visit(visitor.getSubVisitor(BooleanClause.Occur.FILTER, this));
     }
+    if (candidateQuery != null) {
+      candidateQuery.visit(visitor.getSubVisitor(BooleanClause.Occur.SHOULD, this));
+    }
   }
 
   @Override
   public String toString(String defaultField) {
     return "LateInteractionQuery[field=" + field + ", tokens=" + tokens.count + "x"
         + tokens.dimension + (k == 0 ? "" : ", k=" + k)
-        + (filter == null ? "" : ", filter=" + filter.toString(defaultField)) + "]";
+        + (filter == null ? "" : ", filter=" + filter.toString(defaultField))
+        + switch (firstStage) {
+          case EXHAUSTIVE -> "";
+          case TOKEN_KNN -> ", tokenKnn=" + firstStageSize;
+          case POOLED_KNN -> ", pooledKnn=" + firstStageSize;
+          case QUERY -> ", candidates=" + firstStageSize + " of " + candidateQuery.toString(defaultField);
+        }
+        + (secondStage == SecondStage.XTR ? ", xtrEstimate" : "") + "]";
   }
 
   @Override
@@ -341,11 +422,16 @@ public final class LateInteractionQuery extends Query {
         && field.equals(other.field)
         && tokens.equals(other.tokens)
         && k == other.k
-        && Objects.equals(filter, other.filter);
+        && Objects.equals(filter, other.filter)
+        && firstStage == other.firstStage
+        && firstStageSize == other.firstStageSize
+        && Objects.equals(candidateQuery, other.candidateQuery)
+        && secondStage == other.secondStage;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(classHash(), field, tokens, k, filter);
+    return Objects.hash(
+        classHash(), field, tokens, k, filter, firstStage, firstStageSize, candidateQuery, secondStage);
   }
 }

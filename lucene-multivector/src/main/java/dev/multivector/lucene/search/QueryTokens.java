@@ -59,10 +59,20 @@ final class QueryTokens {
     return normalized;
   }
 
+  /** The tokens as given, one row per token. */
   float[][] toMatrix() {
+    return rows(raw);
+  }
+
+  /** The tokens to score with against a field of this similarity, one row per token. */
+  float[][] matrix(String field, VectorSimilarityFunction similarity) {
+    return rows(forSimilarity(field, similarity));
+  }
+
+  private float[][] rows(float[] flat) {
     float[][] matrix = new float[count][];
     for (int t = 0; t < count; t++) {
-      matrix[t] = Arrays.copyOfRange(raw, t * dimension, (t + 1) * dimension);
+      matrix[t] = Arrays.copyOfRange(flat, t * dimension, (t + 1) * dimension);
     }
     return matrix;
   }

@@ -76,6 +76,11 @@ final class SegmentMaxSim {
     return config;
   }
 
+  /** Query token {@code i}, as scored against this segment (normalised for COSINE). */
+  float[] queryToken(int i) {
+    return java.util.Arrays.copyOfRange(query, i * dimension, (i + 1) * dimension);
+  }
+
   /**
    * The current document's MaxSim. NaN (possible only with non-finite stored values) becomes
    * negative infinity, so such documents rank last.

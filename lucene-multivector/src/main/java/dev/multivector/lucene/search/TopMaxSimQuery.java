@@ -27,10 +27,23 @@ final class TopMaxSimQuery extends Query {
   private final float[] scores;
   private final int[] segmentStarts; // index in docs of each leaf's first doc, plus docs.length
   private final Object readerIdentity;
+  private final String firstStage; // how the hits were found, for explanations
+  private final boolean exact; // scores are exact MaxSim, not XTR's estimate
 
-  /** @param hits global doc ids with their raw MaxSim, in any order */
-  TopMaxSimQuery(LateInteractionQuery original, List<ScoreDoc> hits, IndexReader reader) {
+  /**
+   * @param hits global doc ids with their raw score (MaxSim or its estimate), in any order
+   * @param firstStage how the hits were found
+   * @param exact whether the raw scores are exact MaxSim
+   */
+  TopMaxSimQuery(
+      LateInteractionQuery original,
+      List<ScoreDoc> hits,
+      IndexReader reader,
+      String firstStage,
+      boolean exact) {
     this.original = original;
+    this.firstStage = firstStage;
+    this.exact = exact;
     ScoreDoc[] byDoc = hits.toArray(ScoreDoc[]::new);
     Arrays.sort(byDoc, (a, b) -> Integer.compare(a.doc, b.doc));
     docs = new int[byDoc.length];
@@ -73,10 +86,26 @@ final class TopMaxSimQuery extends Query {
       @Override
       public Explanation explain(LeafReaderContext context, int doc) throws IOException {
         int from = segmentStarts[context.ord], to = segmentStarts[context.ord + 1];
-        if (Arrays.binarySearch(docs, from, to, context.docBase + doc) < 0) {
+        int index = Arrays.binarySearch(docs, from, to, context.docBase + doc);
+        if (index < 0) {
           return Explanation.noMatch("not among the top " + original.getK() + " by MaxSim");
         }
-        return original.explain(context, doc, null, boost);
+        Explanation stage = Explanation.match(0f, "found by the first stage: " + firstStage);
+        if (exact) {
+          Explanation maxSim = original.explain(context, doc, null, boost);
+          return Explanation.match(
+              maxSim.getValue(), maxSim.getDescription(), append(maxSim.getDetails(), stage));
+        }
+        float estimate = LateInteractionQuery.maxSim(scores[index]);
+        return Explanation.match(
+            boost * scores[index],
+            (boost == 1 ? "" : boost + " * ")
+                + "score of XTR's estimate of MaxSim: 1 + e if e >= 0, else 1 / (1 - e), computed from:",
+            Explanation.match(
+                estimate,
+                "XTR estimate: for each query token, its best retrieved similarity in the document, "
+                    + "or its lowest retrieved similarity if none is"),
+            stage);
       }
 
       @Override
@@ -84,6 +113,12 @@ final class TopMaxSimQuery extends Query {
         return true;
       }
     };
+  }
+
+  private static Explanation[] append(Explanation[] details, Explanation last) {
+    Explanation[] all = Arrays.copyOf(details, details.length + 1);
+    all[details.length] = last;
+    return all;
   }
 
   /** Iterates a leaf's hits in doc order. */
