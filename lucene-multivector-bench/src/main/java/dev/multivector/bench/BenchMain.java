@@ -1,23 +1,41 @@
 package dev.multivector.bench;
 
+import dev.multivector.bench.data.Beir;
+import dev.multivector.bench.data.Cranfield;
+import dev.multivector.bench.data.NeedleHaystack;
+import dev.multivector.bench.data.SyntheticMultiVectors;
+import dev.multivector.bench.data.TextDataset;
+import dev.multivector.bench.data.VectorDataset;
+import dev.multivector.bench.encoder.EncodingCache;
+import dev.multivector.bench.encoder.TokenEncoder;
+import dev.multivector.lucene.document.MultiVectorFieldConfig;
+import dev.multivector.lucene.pooling.PooledVector;
+import dev.multivector.lucene.simd.MaxSim;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * The benchmark's command line. {@code BenchMain [command] [--option value ...]}:
+ * The benchmark's command line: {@code BenchMain [command] [--option value ...]}.
  *
  * <ul>
- *   <li>{@code exhaustive} (the default): exhaustive MaxSim latency, this project against Lucene's
- *       built-in, on the seed benchmark's haystack shape;
- *   <li>{@code storage}: index bytes per token at several shapes;
- *   <li>{@code kernels}: single-thread kernel GFLOP/s against the native roofline and Lucene.
+ *   <li>{@code needle} (the default): needle in a haystack on real text (europarl pages with
+ *       inserted "The secret <category> is <value>." sentences) encoded by a real model: the seed
+ *       benchmark's strategies side by side with Lucene's built-in late interaction;
+ *   <li>{@code judged}: the same strategies on Cranfield and DBpedia (nDCG@10, Recall@100);
+ *   <li>{@code pooling}: hierarchical pooling at factors 1 to 4 on Cranfield and the needle set;
+ *   <li>{@code synthetic}: first stages at scale on a synthetic ColBERT-like corpus;
+ *   <li>{@code exhaustive}, {@code storage}, {@code kernels}: exhaustive latency against Lucene's
+ *       built-in, bytes per token, single-thread kernels against the native roofline.
  * </ul>
  *
- * Options: {@code --out DIR} (reports), {@code --shared DIR} (the shared folder, default
- * {@code ../shared}), {@code --quick} (shorter runs).
+ * Options: {@code --out DIR} (reports, default {@code bench-results}), {@code --shared DIR}
+ * ({@code ../shared}), {@code --pages N} (needle pages, default 1,000), {@code --docs N}
+ * (synthetic documents, default 100,000), {@code --threads N} (searcher threads, default 2),
+ * {@code --quick} (shorter runs).
  */
 public final class BenchMain {
 
@@ -25,18 +43,26 @@ public final class BenchMain {
 
   public static void main(String[] args) throws Exception {
     List<String> rest = new ArrayList<>(Arrays.asList(args));
-    String command = rest.isEmpty() || rest.get(0).startsWith("--") ? "exhaustive" : rest.remove(0);
+    String command = rest.isEmpty() || rest.get(0).startsWith("--") ? "needle" : rest.remove(0);
     Path out = Path.of(option(rest, "--out", "bench-results"));
     Path shared = Path.of(option(rest, "--shared", "../shared"));
+    int pages = Integer.parseInt(option(rest, "--pages", "1000"));
+    int docs = Integer.parseInt(option(rest, "--docs", "100000"));
+    int threads = Integer.parseInt(option(rest, "--threads", "2"));
     boolean quick = rest.remove("--quick");
     if (rest.isEmpty() == false) {
       throw new IllegalArgumentException("unknown options " + rest);
     }
     Files.createDirectories(out);
     Path work = ExhaustiveLatency.tempDir();
+    System.out.println("MaxSim kernel: " + MaxSim.kernelName() + "; " + machine());
     switch (command) {
+      case "needle" -> needle(pages, out, work, threads);
+      case "judged" -> judged(out, work, threads);
+      case "pooling" -> pooling(pages, out, work, threads);
+      case "synthetic" -> synthetic(docs, out, work, threads);
       case "exhaustive" -> {
-        var config = new ExhaustiveLatency.Config(1230, 1024, 128, 20, 20, 2, quick ? 3 : 10, quick ? 10 : 50);
+        var config = new ExhaustiveLatency.Config(1230, 1024, 128, 20, 20, threads, quick ? 3 : 10, quick ? 10 : 50);
         ExhaustiveLatency.print(config, ExhaustiveLatency.run(config, work));
       }
       case "storage" -> StorageReport.print(StorageReport.run(StorageReport.DEFAULT_SHAPES, work));
@@ -48,6 +74,161 @@ public final class BenchMain {
       }
       default -> throw new IllegalArgumentException("unknown command " + command);
     }
+  }
+
+  /** Needle in a haystack: the seed benchmark's table. */
+  static void needle(int pages, Path out, Path work, int threads) throws Exception {
+    VectorDataset data = encode(NeedleHaystack.generate(42, pages, 6, NeedleHaystack.maxNeedles()));
+    compareStrategies(
+        "needle",
+        String.format(Locale.ROOT, "Needle in a haystack: %,d europarl pages, %d needles", pages, data.queries().size()),
+        data,
+        List.of(Evaluation.Quality.hit(1), Evaluation.Quality.hit(5), Evaluation.Quality.hit(20), Evaluation.Quality.recall(100)),
+        20,
+        "Hit@20",
+        out,
+        work,
+        threads);
+  }
+
+  /** Cranfield and DBpedia: judged relevance. */
+  static void judged(Path out, Path work, int threads) throws Exception {
+    for (TextDataset text : List.of(Cranfield.load(), Beir.dbpedia5k())) {
+      VectorDataset data = encode(text);
+      compareStrategies(
+          text.name(),
+          String.format(Locale.ROOT, "%s: %,d documents, %d queries", text.name(), data.documents().size(), data.queries().size()),
+          data,
+          List.of(Evaluation.Quality.ndcg(10), Evaluation.Quality.recall(100)),
+          10,
+          "nDCG@10",
+          out,
+          work,
+          threads);
+    }
+  }
+
+  /** The seed benchmark's strategies, and the first stages, side by side with Lucene's built-in. */
+  private static void compareStrategies(
+      String name,
+      String title,
+      VectorDataset data,
+      List<Evaluation.Quality> qualities,
+      int exactK,
+      String chartQuality,
+      Path out,
+      Path work,
+      int threads)
+      throws Exception {
+    int dim = data.dimension();
+    List<BenchIndex.Spec> specs =
+        List.of(
+            new BenchIndex.Spec("full", MultiVectorFieldConfig.builder(dim).tokenGraph(MultiVectorFieldConfig.Graph.DEFAULT)),
+            BenchIndex.Spec.luceneBuiltin(),
+            new BenchIndex.Spec("max-pooled", MultiVectorFieldConfig.builder(dim).pooledVector(PooledVector.MAX)),
+            new BenchIndex.Spec("pool-2", MultiVectorFieldConfig.builder(dim).pooling(2, 1)),
+            new BenchIndex.Spec("pool-4", MultiVectorFieldConfig.builder(dim).pooling(4, 1)));
+    List<Strategy> strategies = new ArrayList<>();
+    strategies.add(Strategy.luceneBuiltin());
+    strategies.add(Strategy.exhaustive("full"));
+    strategies.add(Strategy.pooledVectorOnly("full", PooledVector.MEAN, false));
+    strategies.add(Strategy.pooledVectorOnly("max-pooled", PooledVector.MAX, false));
+    for (int candidates : new int[] {20, 100, 500}) {
+      strategies.add(Strategy.pooledRerank("full", candidates));
+    }
+    strategies.add(Strategy.exhaustive("pool-2"));
+    strategies.add(Strategy.exhaustive("pool-4"));
+    for (int kPrime : new int[] {10, 50, 200}) {
+      strategies.add(Strategy.tokenKnn("full", kPrime, false));
+    }
+    for (int kPrime : new int[] {50, 200, 1000}) {
+      strategies.add(Strategy.tokenKnn("full", kPrime, true));
+    }
+    new BenchmarkRun(name, title, data, qualities, exactK, out, work, threads)
+        .run(specs, strategies, chartQuality, note());
+  }
+
+  /** Hierarchical pooling at factors 1 to 4: tokens, size, exhaustive latency, quality. */
+  static void pooling(int pages, Path out, Path work, int threads) throws Exception {
+    record Run(String name, VectorDataset data, List<Evaluation.Quality> qualities, String chart) {}
+    List<Run> runs =
+        List.of(
+            new Run("pooling-cranfield", encode(Cranfield.load()), List.of(Evaluation.Quality.ndcg(10), Evaluation.Quality.recall(100)), "nDCG@10"),
+            new Run(
+                "pooling-needle",
+                encode(NeedleHaystack.generate(42, pages, 6, NeedleHaystack.maxNeedles())),
+                List.of(Evaluation.Quality.hit(1), Evaluation.Quality.hit(5), Evaluation.Quality.hit(20)),
+                "Hit@20"));
+    for (Run run : runs) {
+      int dim = run.data.dimension();
+      List<BenchIndex.Spec> specs = new ArrayList<>();
+      List<Strategy> strategies = new ArrayList<>();
+      for (int factor = 1; factor <= 4; factor++) {
+        String index = "pool-" + factor;
+        specs.add(new BenchIndex.Spec(index, MultiVectorFieldConfig.builder(dim).pooling(factor, 1)));
+        strategies.add(Strategy.exhaustive(index));
+      }
+      new BenchmarkRun(run.name, "Hierarchical token pooling: " + run.data.name(), run.data, run.qualities, 10, out, work, threads)
+          .run(specs, strategies, run.chart, note());
+    }
+  }
+
+  /** First stages at scale: a synthetic ColBERT-like corpus, about 100 tokens per document. */
+  static void synthetic(int docs, Path out, Path work, int threads) throws Exception {
+    VectorDataset data =
+        SyntheticMultiVectors.generate(
+            new SyntheticMultiVectors.Config(
+                "synthetic-colbert-" + docs, docs, 100, 128, 30, 100, 250, 32, 8192, 0.4f, 0.6f, 17));
+    MultiVectorFieldConfig.Graph graph = MultiVectorFieldConfig.Graph.DEFAULT;
+    List<BenchIndex.Spec> specs =
+        List.of(
+            new BenchIndex.Spec("full", MultiVectorFieldConfig.builder(128).tokenGraph(graph).pooledGraph(graph)),
+            new BenchIndex.Spec("panels-only", MultiVectorFieldConfig.builder(128)),
+            new BenchIndex.Spec("pooled-graph", MultiVectorFieldConfig.builder(128).pooledGraph(graph)));
+    List<Strategy> strategies = new ArrayList<>();
+    strategies.add(Strategy.exhaustive("full"));
+    strategies.add(Strategy.exhaustive("panels-only"));
+    for (int kPrime : new int[] {20, 50, 100, 200, 500}) {
+      strategies.add(Strategy.tokenKnn("full", kPrime, false));
+    }
+    for (int kPrime : new int[] {100, 500, 1000}) {
+      strategies.add(Strategy.tokenKnn("full", kPrime, true));
+    }
+    for (int candidates : new int[] {100, 1000, 10000}) {
+      strategies.add(Strategy.pooledRerank("pooled-graph", candidates));
+    }
+    new BenchmarkRun(
+            "synthetic",
+            String.format(Locale.ROOT, "Synthetic ColBERT-like corpus: %,d documents, %,d tokens, dim 128, 100 queries of 32 tokens", docs, data.documentTokens()),
+            data,
+            List.of(Evaluation.Quality.hit(1), Evaluation.Quality.hit(10)),
+            10,
+            out,
+            work,
+            threads)
+        .run(specs, strategies, Evaluation.RECALL_VS_EXACT, "Machine: " + machine() + ". MaxSim kernel: " + MaxSim.kernelName() + ".");
+  }
+
+  private static VectorDataset encode(TextDataset text) throws Exception {
+    try (TokenEncoder encoder = TokenEncoder.open()) {
+      VectorDataset data = EncodingCache.inProject().encode(text, encoder);
+      System.out.println(TokenEncoder.CAVEAT);
+      return data;
+    }
+  }
+
+  private static String note() {
+    return "Machine: " + machine() + ". MaxSim kernel: " + MaxSim.kernelName() + ". " + TokenEncoder.CAVEAT;
+  }
+
+  static String machine() {
+    return String.format(
+        Locale.ROOT,
+        "%d cores, %s %s, Java %s",
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("os.name"),
+        System.getProperty("os.arch"),
+        Runtime.version());
   }
 
   private static String option(List<String> args, String name, String defaultValue) {

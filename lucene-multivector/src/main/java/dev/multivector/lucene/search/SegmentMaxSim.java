@@ -12,7 +12,6 @@ import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.Explanation;
-import org.apache.lucene.util.ArrayUtil;
 
 /**
  * MaxSim of one query against the documents of one segment. Positions with {@link #values}, then
@@ -22,16 +21,27 @@ final class SegmentMaxSim {
   /** The field's values; iterate or advance them to choose the document to score. */
   final MultiVectorValues values;
 
+  /** Floats of panels read at a time: 64 KB, which stays in the L2 cache while it is scored. */
+  private static final int CHUNK_FLOATS = 1 << 14;
+
   private final String field;
   private final float[] query;
   private final int dimension;
-  private float[] panels = new float[0]; // the current document's, grown as needed
+  private final int queryTokens;
+  private final int chunkPanels;
+  private final float[] panels; // one chunk
+  private final float[] maxima;
 
   private SegmentMaxSim(MultiVectorValues values, String field, float[] query, int dimension) {
     this.values = values;
     this.field = field;
     this.query = query;
     this.dimension = dimension;
+    this.queryTokens = query.length / dimension;
+    int panelFloats = dimension * MultiVectorValues.PANEL_TOKENS;
+    this.chunkPanels = Math.max(2, CHUNK_FLOATS / panelFloats / 2 * 2);
+    this.panels = new float[chunkPanels * panelFloats];
+    this.maxima = MaxSim.newMaxima(queryTokens);
   }
 
   /**
@@ -86,27 +96,30 @@ final class SegmentMaxSim {
    * negative infinity, so such documents rank last.
    */
   float maxSim() throws IOException {
-    int tokens = loadPanels();
-    float maxSim = MaxSim.maxSim(query, dimension, panels, 0, tokens);
+    int tokens = checkedTokenCount();
+    int panelCount = MultiVectorValues.panelCount(tokens);
+    MaxSim.resetMaxima(maxima);
+    // A chunk of panels at a time: read from the index into a buffer that stays in cache while
+    // the kernel runs every query token over it.
+    for (int panel = 0; panel < panelCount; panel += chunkPanels) {
+      int count = Math.min(chunkPanels, panelCount - panel);
+      values.readPanels(panel, count, panels, 0);
+      int chunkTokens = Math.min(tokens - panel * MultiVectorValues.PANEL_TOKENS, count * MultiVectorValues.PANEL_TOKENS);
+      MaxSim.accumulate(query, dimension, panels, 0, chunkTokens, maxima);
+    }
+    float maxSim = MaxSim.sumOfMaxima(maxima, queryTokens);
     return Float.isNaN(maxSim) ? Float.NEGATIVE_INFINITY : maxSim;
   }
 
-  /** Reads the current document's panels; returns its token count. */
-  private int loadPanels() throws IOException {
-    int tokens = values.tokenCount();
+  /** The current document's token count, after checking its dimension is the query's. */
+  private int checkedTokenCount() throws IOException {
     int docDimension = values.dimension();
     if (docDimension != dimension) {
       throw new IllegalArgumentException(
           "field \"" + field + "\", doc " + values.docID() + ": token dimension " + docDimension
               + " differs from the query's " + dimension);
     }
-    int panelCount = MultiVectorValues.panelCount(tokens);
-    int floats = panelCount * dimension * MultiVectorValues.PANEL_TOKENS;
-    if (panels.length < floats) {
-      panels = new float[ArrayUtil.oversize(floats, Float.BYTES)];
-    }
-    values.readPanels(0, panelCount, panels, 0);
-    return tokens;
+    return values.tokenCount();
   }
 
   /**
@@ -114,11 +127,13 @@ final class SegmentMaxSim {
    * token it matched best (which token or page patch) and their similarity.
    */
   Explanation explain(float score, String description) throws IOException {
-    int tokens = loadPanels();
-    int queryTokens = query.length / dimension;
+    int tokens = checkedTokenCount();
+    int panelCount = MultiVectorValues.panelCount(tokens);
+    float[] all = new float[panelCount * dimension * MultiVectorValues.PANEL_TOKENS];
+    values.readPanels(0, panelCount, all, 0);
     int[] bestTokens = new int[queryTokens];
     float[] bestSimilarities = new float[queryTokens];
-    MaxSim.bestMatches(query, dimension, panels, 0, tokens, bestTokens, bestSimilarities);
+    MaxSim.bestMatches(query, dimension, all, 0, tokens, bestTokens, bestSimilarities);
     float maxSim = maxSim();
     List<Explanation> matches = new ArrayList<>(queryTokens);
     for (int i = 0; i < queryTokens; i++) {

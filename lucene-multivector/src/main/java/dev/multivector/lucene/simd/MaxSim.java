@@ -1,6 +1,7 @@
 package dev.multivector.lucene.simd;
 
 import java.lang.invoke.MethodHandles;
+import java.util.Arrays;
 import java.lang.invoke.MethodType;
 import java.util.Locale;
 import java.util.logging.Logger;
@@ -33,7 +34,38 @@ public final class MaxSim {
    * docTokens} tokens held as panels in {@code panels} from {@code offset}.
    */
   public static float maxSim(float[] query, int dim, float[] panels, int offset, int docTokens) {
-    return KERNEL.maxSim(query, dim, panels, offset, docTokens);
+    float[] maxima = newMaxima(query.length / dim);
+    accumulate(query, dim, panels, offset, docTokens, maxima);
+    return sumOfMaxima(maxima, query.length / dim);
+  }
+
+  /**
+   * Running maxima for a query of {@code queryTokens} tokens against one document, read a run of
+   * tokens at a time with {@link #accumulate}: sixteen per query token, all negative infinity.
+   */
+  public static float[] newMaxima(int queryTokens) {
+    float[] maxima = new float[queryTokens * MaxSimKernel.LANES];
+    resetMaxima(maxima);
+    return maxima;
+  }
+
+  /** Resets running maxima for the next document. */
+  public static void resetMaxima(float[] maxima) {
+    Arrays.fill(maxima, Float.NEGATIVE_INFINITY);
+  }
+
+  /**
+   * Raises the running maxima with a run of the document's tokens: {@code tokens} tokens (at least
+   * one) held as panels in {@code panels} from {@code offset}, starting at a panel.
+   */
+  public static void accumulate(
+      float[] query, int dim, float[] panels, int offset, int tokens, float[] maxima) {
+    KERNEL.accumulate(query, dim, panels, offset, tokens, maxima);
+  }
+
+  /** The MaxSim once every token of the document has been accumulated. */
+  public static float sumOfMaxima(float[] maxima, int queryTokens) {
+    return MaxSimKernel.sumOfMaxima(maxima, queryTokens);
   }
 
   /**

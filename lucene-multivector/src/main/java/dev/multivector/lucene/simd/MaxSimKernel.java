@@ -1,21 +1,41 @@
 package dev.multivector.lucene.simd;
 
 /**
- * Exact MaxSim of a query against one document held as panels (see {@link
- * dev.multivector.lucene.codec.MultiVectorValues}): for each query token, the largest dot product
- * with any document token, summed over the query tokens.
+ * MaxSim over panels (see {@link dev.multivector.lucene.codec.MultiVectorValues}), a document's
+ * panels at a time: {@link #accumulate} raises, for each query token, sixteen running maxima (one
+ * per panel lane) with the dot products of the query token and a run of document tokens; the
+ * MaxSim is the sum over query tokens of the largest of its sixteen.
  */
 interface MaxSimKernel {
 
+  /** Panel lanes: the running maxima of a query token. */
+  int LANES = 16;
+
   /**
+   * Raises {@code maxima[i * 16 + lane]} to the dot product of query token {@code i} and each of
+   * the {@code tokens} document tokens held as panels from {@code offset} whose panel lane is
+   * {@code lane}.
+   *
    * @param query the query's tokens, row-major: token {@code i} is {@code query[i * dim .. (i+1) *
    *     dim)}
-   * @param dim the token dimension
-   * @param panels holds the document's {@code ceil(docTokens / 16)} panels from {@code offset}
-   * @param docTokens the document's token count, at least 1
+   * @param tokens at least 1; the panels hold {@code ceil(tokens / 16)} panels, zero-padded
+   * @param maxima {@code 16 * query.length / dim} running maxima, negative infinity to start with
    */
-  float maxSim(float[] query, int dim, float[] panels, int offset, int docTokens);
+  void accumulate(float[] query, int dim, float[] panels, int offset, int tokens, float[] maxima);
 
   /** A short name for logs and benchmark reports. */
   String name();
+
+  /** The sum over the query's tokens of their largest running maximum. */
+  static float sumOfMaxima(float[] maxima, int queryTokens) {
+    float sum = 0;
+    for (int i = 0; i < queryTokens; i++) {
+      float max = Float.NEGATIVE_INFINITY;
+      for (int lane = 0; lane < LANES; lane++) {
+        max = Math.max(max, maxima[i * LANES + lane]);
+      }
+      sum += max;
+    }
+    return sum;
+  }
 }

@@ -6,18 +6,22 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Panama kernel. A document token block of two vectors (32 tokens with 512-bit vectors: two
- * panels; 16 tokens with 256-bit vectors: one panel) is scored against four query tokens at once:
- * for each dimension, each query component is broadcast and fused-multiply-added against both
- * vectors of document components, so each loaded document vector feeds four FMAs and no
- * horizontal reduction happens until a query token's maximum is final. Tokens past the document's
- * count (the zero padding of its last panel) are masked out of the maximum.
+ * The Panama kernel. A document token block of four vectors (64 tokens with 512-bit vectors:
+ * four panels; 32 with 256-bit vectors) is scored against four query tokens at once: for each
+ * dimension, each query component is broadcast and fused-multiply-added against the four vectors
+ * of document components, so each broadcast feeds four FMAs, each loaded vector four more, and no
+ * horizontal reduction happens until the MaxSim is summed. A block meets every query token while
+ * it is in the L1 cache, so a document is read from memory once. Tokens past the run's end (the
+ * zero padding of the last panel) are masked out of the maxima.
  *
  * <p>Loaded only when the jdk.incubator.vector module is present.
  */
 abstract class PanamaMaxSimKernel implements MaxSimKernel {
 
   private static final int PANEL = 16;
+
+  /** Vectors of document tokens per block. */
+  private static final int VECTORS = 4;
 
   /** The kernel for the preferred vector size, or null if a panel row cannot hold such vectors. */
   static MaxSimKernel preferred() {
@@ -71,17 +75,39 @@ abstract class PanamaMaxSimKernel implements MaxSimKernel {
   abstract VectorSpecies<Float> species();
 
   @Override
-  public float maxSim(float[] query, int dim, float[] panels, int offset, int docTokens) {
+  public void accumulate(float[] query, int dim, float[] panels, int offset, int tokens, float[] maxima) {
     final int queryTokens = query.length / dim;
-    float sum = 0;
-    int i = 0;
-    for (; i + 4 <= queryTokens; i += 4) {
-      sum += maxSim4(query, i * dim, dim, panels, offset, docTokens);
+    final int lanes = species().length();
+    final int paddedTokens = (tokens + PANEL - 1) / PANEL * PANEL;
+    // Block by block of document tokens, each block against every query token while it is hot.
+    for (int t = 0; t < tokens; t += VECTORS * lanes) {
+      final int a = address(offset, dim, t);
+      // Vectors past the last panel read the block's first again, and are masked off.
+      final int b = t + lanes < paddedTokens ? address(offset, dim, t + lanes) : a;
+      final int c = t + 2 * lanes < paddedTokens ? address(offset, dim, t + 2 * lanes) : a;
+      final int d = t + 3 * lanes < paddedTokens ? address(offset, dim, t + 3 * lanes) : a;
+      for (int i = 0; i < queryTokens; i += 4) {
+        // Fewer than four query tokens left: repeat the last; its maxima are written once.
+        final int last = queryTokens - 1;
+        block(
+            query,
+            dim,
+            i * dim,
+            Math.min(i + 1, last) * dim,
+            Math.min(i + 2, last) * dim,
+            Math.min(i + 3, last) * dim,
+            panels,
+            a,
+            b,
+            c,
+            d,
+            t,
+            tokens,
+            maxima,
+            i,
+            Math.min(4, queryTokens - i));
+      }
     }
-    for (; i < queryTokens; i++) {
-      sum += maxSim1(query, i * dim, dim, panels, offset, docTokens);
-    }
-    return sum;
   }
 
   /** Index in {@code panels} of component 0 of document token {@code token} (a lane start). */
@@ -89,74 +115,117 @@ abstract class PanamaMaxSimKernel implements MaxSimKernel {
     return offset + (token / PANEL) * dim * PANEL + token % PANEL;
   }
 
-  /** The sum of the maxima of query tokens {@code q0 / dim .. q0 / dim + 3}. */
-  private float maxSim4(float[] query, int q0, int dim, float[] panels, int offset, int docTokens) {
+  /**
+   * Four query tokens (from {@code q0..q3} in the query) against the block of four vectors of
+   * document tokens at {@code a..d} (tokens {@code t ..}), raising the maxima of the first {@code
+   * rows} of them, query tokens {@code i ..}: 16 accumulators, and each broadcast query component
+   * feeds four FMAs.
+   */
+  private void block(
+      float[] query,
+      int dim,
+      int q0,
+      int q1,
+      int q2,
+      int q3,
+      float[] panels,
+      int a,
+      int b,
+      int c,
+      int d,
+      int t,
+      int tokens,
+      float[] maxima,
+      int i,
+      int rows) {
     final VectorSpecies<Float> species = species();
     final int lanes = species.length();
-    final int q1 = q0 + dim, q2 = q1 + dim, q3 = q2 + dim;
-    final int paddedTokens = (docTokens + PANEL - 1) / PANEL * PANEL;
-    FloatVector max0 = FloatVector.broadcast(species, Float.NEGATIVE_INFINITY);
-    FloatVector max1 = max0, max2 = max0, max3 = max0;
-    for (int t = 0; t < docTokens; t += 2 * lanes) {
-      final int a = address(offset, dim, t);
-      // The block's second vector may lie past the last panel: read the first again, masked off.
-      final int b = t + lanes < paddedTokens ? address(offset, dim, t + lanes) : a;
-      FloatVector acc0a = FloatVector.zero(species), acc0b = acc0a;
-      FloatVector acc1a = acc0a, acc1b = acc0a;
-      FloatVector acc2a = acc0a, acc2b = acc0a;
-      FloatVector acc3a = acc0a, acc3b = acc0a;
-      for (int k = 0; k < dim; k++) {
-        final FloatVector da = FloatVector.fromArray(species, panels, a + k * PANEL);
-        final FloatVector db = FloatVector.fromArray(species, panels, b + k * PANEL);
-        FloatVector qk = FloatVector.broadcast(species, query[q0 + k]);
-        acc0a = qk.fma(da, acc0a);
-        acc0b = qk.fma(db, acc0b);
-        qk = FloatVector.broadcast(species, query[q1 + k]);
-        acc1a = qk.fma(da, acc1a);
-        acc1b = qk.fma(db, acc1b);
-        qk = FloatVector.broadcast(species, query[q2 + k]);
-        acc2a = qk.fma(da, acc2a);
-        acc2b = qk.fma(db, acc2b);
-        qk = FloatVector.broadcast(species, query[q3 + k]);
-        acc3a = qk.fma(da, acc3a);
-        acc3b = qk.fma(db, acc3b);
+    FloatVector zero = FloatVector.zero(species);
+    FloatVector acc0a = zero, acc0b = zero, acc0c = zero, acc0d = zero;
+    FloatVector acc1a = zero, acc1b = zero, acc1c = zero, acc1d = zero;
+    FloatVector acc2a = zero, acc2b = zero, acc2c = zero, acc2d = zero;
+    FloatVector acc3a = zero, acc3b = zero, acc3c = zero, acc3d = zero;
+    for (int k = 0; k < dim; k++) {
+      final int row = k * PANEL;
+      final FloatVector da = FloatVector.fromArray(species, panels, a + row);
+      final FloatVector db = FloatVector.fromArray(species, panels, b + row);
+      final FloatVector dc = FloatVector.fromArray(species, panels, c + row);
+      final FloatVector dd = FloatVector.fromArray(species, panels, d + row);
+      FloatVector qk = FloatVector.broadcast(species, query[q0 + k]);
+      acc0a = qk.fma(da, acc0a);
+      acc0b = qk.fma(db, acc0b);
+      acc0c = qk.fma(dc, acc0c);
+      acc0d = qk.fma(dd, acc0d);
+      qk = FloatVector.broadcast(species, query[q1 + k]);
+      acc1a = qk.fma(da, acc1a);
+      acc1b = qk.fma(db, acc1b);
+      acc1c = qk.fma(dc, acc1c);
+      acc1d = qk.fma(dd, acc1d);
+      qk = FloatVector.broadcast(species, query[q2 + k]);
+      acc2a = qk.fma(da, acc2a);
+      acc2b = qk.fma(db, acc2b);
+      acc2c = qk.fma(dc, acc2c);
+      acc2d = qk.fma(dd, acc2d);
+      qk = FloatVector.broadcast(species, query[q3 + k]);
+      acc3a = qk.fma(da, acc3a);
+      acc3b = qk.fma(db, acc3b);
+      acc3c = qk.fma(dc, acc3c);
+      acc3d = qk.fma(dd, acc3d);
+    }
+    // The maxima are raised here rather than in a helper: vectors passed to a method the JIT does
+    // not inline are boxed, which costs more than the block itself.
+    final VectorMask<Float> ma = species.indexInRange(t, tokens);
+    final VectorMask<Float> mb = species.indexInRange(t + lanes, tokens);
+    final VectorMask<Float> mc = species.indexInRange(t + 2 * lanes, tokens);
+    final VectorMask<Float> md = species.indexInRange(t + 3 * lanes, tokens);
+    // Each vector's lanes are a slice of the query token's sixteen (all of them at 512 bits).
+    final int la = t % PANEL;
+    final int lb = (t + lanes) % PANEL;
+    final int lc = (t + 2 * lanes) % PANEL;
+    final int ld = (t + 3 * lanes) % PANEL;
+    for (int row = 0; row < rows; row++) {
+      final FloatVector va, vb, vc, vd;
+      switch (row) {
+        case 0 -> {
+          va = acc0a;
+          vb = acc0b;
+          vc = acc0c;
+          vd = acc0d;
+        }
+        case 1 -> {
+          va = acc1a;
+          vb = acc1b;
+          vc = acc1c;
+          vd = acc1d;
+        }
+        case 2 -> {
+          va = acc2a;
+          vb = acc2b;
+          vc = acc2c;
+          vd = acc2d;
+        }
+        default -> {
+          va = acc3a;
+          vb = acc3b;
+          vc = acc3c;
+          vd = acc3d;
+        }
       }
-      if (t + 2 * lanes <= docTokens) {
-        max0 = max0.max(acc0a).max(acc0b);
-        max1 = max1.max(acc1a).max(acc1b);
-        max2 = max2.max(acc2a).max(acc2b);
-        max3 = max3.max(acc3a).max(acc3b);
+      final int base = (i + row) * PANEL;
+      if (lanes == PANEL) {
+        FloatVector.fromArray(species, maxima, base)
+            .lanewise(VectorOperators.MAX, va, ma)
+            .lanewise(VectorOperators.MAX, vb, mb)
+            .lanewise(VectorOperators.MAX, vc, mc)
+            .lanewise(VectorOperators.MAX, vd, md)
+            .intoArray(maxima, base);
       } else {
-        final VectorMask<Float> ma = species.indexInRange(t, docTokens);
-        final VectorMask<Float> mb = species.indexInRange(t + lanes, docTokens);
-        max0 = max0.lanewise(VectorOperators.MAX, acc0a, ma).lanewise(VectorOperators.MAX, acc0b, mb);
-        max1 = max1.lanewise(VectorOperators.MAX, acc1a, ma).lanewise(VectorOperators.MAX, acc1b, mb);
-        max2 = max2.lanewise(VectorOperators.MAX, acc2a, ma).lanewise(VectorOperators.MAX, acc2b, mb);
-        max3 = max3.lanewise(VectorOperators.MAX, acc3a, ma).lanewise(VectorOperators.MAX, acc3b, mb);
+        FloatVector.fromArray(species, maxima, base + la).lanewise(VectorOperators.MAX, va, ma).intoArray(maxima, base + la);
+        FloatVector.fromArray(species, maxima, base + lb).lanewise(VectorOperators.MAX, vb, mb).intoArray(maxima, base + lb);
+        FloatVector.fromArray(species, maxima, base + lc).lanewise(VectorOperators.MAX, vc, mc).intoArray(maxima, base + lc);
+        FloatVector.fromArray(species, maxima, base + ld).lanewise(VectorOperators.MAX, vd, md).intoArray(maxima, base + ld);
       }
     }
-    return max0.reduceLanes(VectorOperators.MAX)
-        + max1.reduceLanes(VectorOperators.MAX)
-        + max2.reduceLanes(VectorOperators.MAX)
-        + max3.reduceLanes(VectorOperators.MAX);
-  }
-
-  /** The maximum of one query token, for the query's last tokens when they are not four. */
-  private float maxSim1(float[] query, int q0, int dim, float[] panels, int offset, int docTokens) {
-    final VectorSpecies<Float> species = species();
-    final int lanes = species.length();
-    FloatVector max = FloatVector.broadcast(species, Float.NEGATIVE_INFINITY);
-    for (int t = 0; t < docTokens; t += lanes) {
-      final int a = address(offset, dim, t);
-      FloatVector acc = FloatVector.zero(species);
-      for (int k = 0; k < dim; k++) {
-        acc =
-            FloatVector.broadcast(species, query[q0 + k])
-                .fma(FloatVector.fromArray(species, panels, a + k * PANEL), acc);
-      }
-      max = max.lanewise(VectorOperators.MAX, acc, species.indexInRange(t, docTokens));
-    }
-    return max.reduceLanes(VectorOperators.MAX);
   }
 
   @Override

@@ -1,0 +1,163 @@
+package dev.multivector.bench;
+
+import dev.multivector.bench.data.VectorDataset;
+import dev.multivector.bench.encoder.ProgressBar;
+import dev.multivector.lucene.codec.MultiVectorCodec;
+import dev.multivector.lucene.codec.MultiVectorValues;
+import dev.multivector.lucene.document.MultiVectorField;
+import dev.multivector.lucene.document.MultiVectorFieldConfig;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.LateInteractionField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.ConcurrentMergeScheduler;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.TieredMergePolicy;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.IOUtils;
+
+/**
+ * One index of a data set for the benchmark: built from its documents (field {@value #FIELD},
+ * stored id {@value #ID}), force-merged to one segment, with what building it cost.
+ */
+final class BenchIndex implements Closeable {
+
+  static final String FIELD = "tokens";
+  static final String ID = "id";
+
+  /**
+   * How to build an index: with {@link MultiVectorCodec} and this configuration (its dimension is
+   * the data set's), or, if {@code config} is null, with Lucene's {@link LateInteractionField} and
+   * default codec.
+   */
+  record Spec(String name, MultiVectorFieldConfig.Builder config) {
+    static Spec luceneBuiltin() {
+      return new Spec("lucene-builtin", null);
+    }
+
+    boolean builtin() {
+      return config == null;
+    }
+  }
+
+  final Spec spec;
+  final Path path;
+  final FSDirectory directory;
+  final DirectoryReader reader;
+  final double buildSeconds;
+  final long storedTokens;
+  final String[] datasetIds; // by Lucene doc id
+
+  private BenchIndex(Spec spec, Path path, FSDirectory directory, double buildSeconds) throws IOException {
+    this.spec = spec;
+    this.path = path;
+    this.directory = directory;
+    this.reader = DirectoryReader.open(directory);
+    this.buildSeconds = buildSeconds;
+    this.datasetIds = new String[reader.maxDoc()];
+    long tokens = 0;
+    for (LeafReaderContext context : reader.leaves()) {
+      StoredFields stored = context.reader().storedFields();
+      for (int doc = 0; doc < context.reader().maxDoc(); doc++) {
+        datasetIds[context.docBase + doc] = stored.document(doc).get(ID);
+      }
+      BinaryDocValues values = context.reader().getBinaryDocValues(FIELD);
+      if (values != null) {
+        MultiVectorValues multiVectors = MultiVectorValues.of(values, FIELD);
+        for (int doc = multiVectors.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = multiVectors.nextDoc()) {
+          tokens += multiVectors.tokenCount();
+        }
+      }
+    }
+    this.storedTokens = tokens;
+  }
+
+  /** Indexes the data set's documents into {@code path}, which is emptied first. */
+  static BenchIndex build(Spec spec, VectorDataset data, Path path) throws IOException {
+    IOUtils.rm(path);
+    FSDirectory directory = FSDirectory.open(path);
+    MultiVectorFieldConfig config = spec.builtin() ? null : spec.config.build();
+    // No compound files: the sizes by structure read the files themselves.
+    TieredMergePolicy mergePolicy = new TieredMergePolicy();
+    mergePolicy.setNoCFSRatio(0);
+    IndexWriterConfig iwc =
+        new IndexWriterConfig()
+            .setRAMBufferSizeMB(1024)
+            .setUseCompoundFile(false)
+            .setMergePolicy(mergePolicy);
+    if (spec.builtin() == false) {
+      iwc.setCodec(new MultiVectorCodec());
+    }
+    ConcurrentMergeScheduler merges = new ConcurrentMergeScheduler();
+    iwc.setMergeScheduler(merges);
+    long start = System.nanoTime();
+    try (IndexWriter writer = new IndexWriter(directory, iwc);
+        ProgressBar progress = new ProgressBar("indexing " + spec.name, data.documents().size(), "docs")) {
+      List<float[][]> documents = data.documents();
+      for (int d = 0; d < documents.size(); d++) {
+        Document doc = new Document();
+        doc.add(new StoredField(ID, data.docIds().get(d)));
+        Field field =
+            spec.builtin()
+                ? new LateInteractionField(FIELD, documents.get(d))
+                : new MultiVectorField(FIELD, documents.get(d), config);
+        doc.add(field);
+        writer.addDocument(doc);
+        progress.advance(1);
+      }
+      writer.forceMerge(1);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return new BenchIndex(spec, path, directory, seconds);
+  }
+
+  /** A searcher on {@code executor} that scores the segment in one partition per thread. */
+  IndexSearcher searcher(ExecutorService executor, int threads) {
+    return ExhaustiveLatency.searcher(reader, executor, threads);
+  }
+
+  /** Bytes on disk by structure: panels, token graph, pooled vectors, and the rest. */
+  Map<String, Long> bytesByStructure() throws IOException {
+    Map<String, Long> bytes = new LinkedHashMap<>();
+    for (String file : directory.listAll()) {
+      String structure;
+      if (file.endsWith(".mvd") || file.endsWith(".mvm")) {
+        structure = "panels";
+      } else if (file.contains("MultiVectorTokens")) {
+        structure = "token graph";
+      } else if (file.contains("MultiVectorPooled")) {
+        structure = "pooled vectors";
+      } else if (file.contains("Lucene90_0.dv")) {
+        structure = "binary doc values";
+      } else {
+        structure = "other";
+      }
+      bytes.merge(structure, directory.fileLength(file), Long::sum);
+    }
+    return bytes;
+  }
+
+  long totalBytes() throws IOException {
+    return bytesByStructure().values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  @Override
+  public void close() throws IOException {
+    IOUtils.close(reader, directory);
+    IOUtils.rm(path);
+  }
+}

@@ -1,0 +1,85 @@
+package dev.multivector.bench;
+
+import dev.multivector.lucene.pooling.PooledVector;
+import dev.multivector.lucene.search.LateInteractionQuery;
+import java.io.IOException;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.LateInteractionFloatValuesSource;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.TopDocs;
+
+/**
+ * A way to answer the benchmark's queries, with its parameters and the index it needs: each goes
+ * through the library's public API, or Lucene's for the baseline.
+ */
+record Strategy(String name, String parameters, String index, Search search) {
+
+  /** Answers one query with its top {@code n} documents. */
+  interface Search {
+    TopDocs search(IndexSearcher searcher, float[][] query, int n) throws IOException;
+  }
+
+  /** Lucene's built-in late interaction: every document scored through a DoubleValuesSource. */
+  static Strategy luceneBuiltin() {
+    return new Strategy(
+        "Lucene built-in",
+        "LateInteractionFloatValuesSource, DOT_PRODUCT",
+        BenchIndex.Spec.luceneBuiltin().name(),
+        (searcher, query, n) ->
+            searcher.search(
+                new MatchAllDocsQuery(),
+                n,
+                new Sort(
+                    new LateInteractionFloatValuesSource(BenchIndex.FIELD, query, VectorSimilarityFunction.DOT_PRODUCT)
+                        .getSortField(true))));
+  }
+
+  /** Exact MaxSim over every document. */
+  static Strategy exhaustive(String index) {
+    return new Strategy(
+        "exhaustive MaxSim",
+        "",
+        index,
+        (searcher, query, n) -> searcher.search(LateInteractionQuery.builder(BenchIndex.FIELD, query).k(n).build(), n));
+  }
+
+  /**
+   * The single pooled vector alone: kNN over the field's pooled vectors (the index's pooling, MEAN
+   * or MAX), no MaxSim.
+   */
+  static Strategy pooledVectorOnly(String index, PooledVector pooling, boolean cosine) {
+    return new Strategy(
+        pooling == PooledVector.MEAN ? "mean-pooled vector" : "max-pooled vector",
+        "",
+        index,
+        (searcher, query, n) ->
+            searcher.search(new KnnFloatVectorQuery(BenchIndex.FIELD, pooling.of(query, cosine), n), n));
+  }
+
+  /** Pooled-vector kNN first stage, then exact MaxSim. */
+  static Strategy pooledRerank(String index, int candidates) {
+    return new Strategy(
+        "pooled kNN + MaxSim",
+        "candidates=" + candidates,
+        index,
+        (searcher, query, n) ->
+            searcher.search(
+                LateInteractionQuery.builder(BenchIndex.FIELD, query).k(n).pooledKnn(candidates).build(), n));
+  }
+
+  /** Per-token kNN first stage (XTR-style), then exact MaxSim or XTR's estimate. */
+  static Strategy tokenKnn(String index, int tokensPerQueryToken, boolean xtr) {
+    return new Strategy(
+        xtr ? "token kNN + XTR estimate" : "token kNN + MaxSim",
+        "k'=" + tokensPerQueryToken,
+        index,
+        (searcher, query, n) -> {
+          LateInteractionQuery.Builder builder =
+              LateInteractionQuery.builder(BenchIndex.FIELD, query).k(n).tokenKnn(tokensPerQueryToken);
+          return searcher.search((xtr ? builder.xtrEstimate() : builder).build(), n);
+        });
+  }
+}
