@@ -3,6 +3,7 @@ package dev.multivector.bench;
 import dev.multivector.bench.data.Beir;
 import dev.multivector.bench.data.Cranfield;
 import dev.multivector.bench.data.NeedleHaystack;
+import dev.multivector.bench.data.ProjectPaths;
 import dev.multivector.bench.data.SyntheticMultiVectors;
 import dev.multivector.bench.data.TextDataset;
 import dev.multivector.bench.data.VectorDataset;
@@ -29,11 +30,12 @@ import java.util.Locale;
  *   <li>{@code pooling}: hierarchical pooling at factors 1 to 4 on Cranfield and the needle set;
  *   <li>{@code synthetic}: first stages at scale on a synthetic ColBERT-like corpus;
  *   <li>{@code exhaustive}, {@code storage}, {@code kernels}: exhaustive latency against Lucene's
- *       built-in, bytes per token, single-thread kernels against the native roofline.
+ *       built-in, bytes per token, single-thread kernels against the native roofline;
+ *   <li>{@code dump-tokens}: real-text token matrices for the pooling fixtures.
  * </ul>
  *
  * Options: {@code --out DIR} (reports, default {@code bench-results}), {@code --shared DIR}
- * ({@code ../shared}), {@code --pages N} (needle pages, default 1,000), {@code --docs N}
+ * (default: {@code shared} beside the project), {@code --pages N} (needle pages, default 1,000), {@code --docs N}
  * (synthetic documents, default 100,000), {@code --threads N} (searcher threads, default 2),
  * {@code --quick} (shorter runs).
  */
@@ -45,7 +47,8 @@ public final class BenchMain {
     List<String> rest = new ArrayList<>(Arrays.asList(args));
     String command = rest.isEmpty() || rest.get(0).startsWith("--") ? "needle" : rest.remove(0);
     Path out = Path.of(option(rest, "--out", "bench-results"));
-    Path shared = Path.of(option(rest, "--shared", "../shared"));
+    Path shared =
+        Path.of(option(rest, "--shared", ProjectPaths.projectRoot().resolveSibling("shared").toString()));
     int pages = Integer.parseInt(option(rest, "--pages", "1000"));
     int docs = Integer.parseInt(option(rest, "--docs", "100000"));
     int threads = Integer.parseInt(option(rest, "--threads", "2"));
@@ -66,6 +69,7 @@ public final class BenchMain {
         ExhaustiveLatency.print(config, ExhaustiveLatency.run(config, work));
       }
       case "storage" -> StorageReport.print(StorageReport.run(StorageReport.DEFAULT_SHAPES, work));
+      case "dump-tokens" -> dumpTokens(out);
       case "kernels" -> {
         String md = KernelReport.markdown(KernelReport.run(shared, quick));
         System.out.println();
@@ -207,6 +211,46 @@ public final class BenchMain {
             work,
             threads)
         .run(specs, strategies, Evaluation.RECALL_VS_EXACT, "Machine: " + machine() + ". MaxSim kernel: " + MaxSim.kernelName() + ".");
+  }
+
+  /**
+   * Writes real-text token matrices for the pooling fixtures (src-test-data/pooling): the
+   * Cranfield documents nearest 60, 200 and 450 tokens, and a 1,024-token page of the first
+   * documents' tokens, one token a line.
+   */
+  static void dumpTokens(Path out) throws Exception {
+    VectorDataset data = encode(Cranfield.load());
+    List<float[][]> docs = data.documents();
+    for (int want : new int[] {60, 200, 450}) {
+      int best = 0;
+      for (int d = 0; d < docs.size(); d++) {
+        if (Math.abs(docs.get(d).length - want) < Math.abs(docs.get(best).length - want)) {
+          best = d;
+        }
+      }
+      writeTokens(out.resolve("cranfield-" + data.docIds().get(best) + ".txt"), docs.get(best));
+    }
+    List<float[]> page = new ArrayList<>();
+    for (int d = 0; page.size() < 1024; d++) {
+      for (float[] token : docs.get(d)) {
+        if (page.size() < 1024) {
+          page.add(token);
+        }
+      }
+    }
+    writeTokens(out.resolve("cranfield-page.txt"), page.toArray(float[][]::new));
+  }
+
+  private static void writeTokens(Path file, float[][] tokens) throws java.io.IOException {
+    StringBuilder text = new StringBuilder();
+    for (float[] token : tokens) {
+      for (int i = 0; i < token.length; i++) {
+        text.append(i == 0 ? "" : " ").append(token[i]);
+      }
+      text.append('\n');
+    }
+    Files.writeString(file, text);
+    System.out.println("wrote " + file + ": " + tokens.length + " tokens");
   }
 
   private static VectorDataset encode(TextDataset text) throws Exception {

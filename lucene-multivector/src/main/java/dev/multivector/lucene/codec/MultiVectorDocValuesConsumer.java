@@ -125,12 +125,9 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
     MultiVectorFieldConfig config = MultiVectorFieldConfig.fromFieldInfo(field);
     boolean declared = field.hasVectorValues() == false; // a LateInteractionField
     int expectedDimension = declared || config == null ? -1 : config.dimension();
-    Scan scan = scan(field, values.get(), expectedDimension);
+    Scan scan = scan(values.get(), expectedDimension);
     if (scan.problem != null) {
-      if (state.infoStream.isEnabled("MV")) {
-        state.infoStream.message(
-            "MV", "field \"" + field.name + "\" left to the delegate format: " + scan.problem);
-      }
+      message("field \"" + field.name + "\" left to the delegate format: " + scan.problem);
       field.putAttribute(STORAGE_KEY, STORAGE_DELEGATE);
       delegate().addBinaryField(field, singleBinaryField(field, values));
       return;
@@ -147,7 +144,7 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
         declared || config == null || scan.docCount == 0 ? null : config.tokenGraph();
     if (graph != null && scan.totalTokens > IndexWriter.MAX_DOCS) {
       // The graph numbers tokens like documents: more would not fit in one segment.
-      state.infoStream.message("MV", "field \"" + field.name + "\": too many tokens for a graph");
+      message("field \"" + field.name + "\": too many tokens for a token graph");
       graph = null;
     }
     writePanels(field, scan, values, graph != null);
@@ -170,6 +167,12 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
     }
   }
 
+  private void message(String message) {
+    if (state.infoStream.isEnabled("MV")) {
+      state.infoStream.message("MV", message);
+    }
+  }
+
   /** What the first pass over a field's values found. */
   private static final class Scan {
     int dimension;
@@ -181,7 +184,7 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
     String problem;
   }
 
-  private static Scan scan(FieldInfo field, MultiVectorValues values, int expectedDimension)
+  private static Scan scan(MultiVectorValues values, int expectedDimension)
       throws IOException {
     Scan scan = new Scan();
     scan.dimension = expectedDimension;

@@ -293,7 +293,8 @@ public final class LateInteractionQuery extends Query {
     }
   }
 
-  private Weight filterWeight(IndexSearcher searcher) throws IOException {
+  /** The filter's weight, or null without a filter. */
+  Weight filterWeight(IndexSearcher searcher) throws IOException {
     return filter == null
         ? null
         : searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
@@ -318,10 +319,10 @@ public final class LateInteractionQuery extends Query {
     return ConjunctionUtils.intersectIterators(List.of(maxSim.values, filterScorer.iterator()));
   }
 
-  /** Explains {@code doc}'s score, or returns a no-match; {@code score} is its Lucene score. */
+  /** Explains {@code doc}'s score, or returns a no-match. */
   Explanation explain(LeafReaderContext context, int doc, Weight filterWeight, float boost)
       throws IOException {
-    SegmentMaxSim maxSim = SegmentMaxSim.create(context.reader(), field, tokens);
+    SegmentMaxSim maxSim = segmentMaxSim(context);
     DocIdSetIterator candidates = candidates(maxSim, context, filterWeight);
     if (candidates == null || candidates.advance(doc) != doc) {
       return Explanation.noMatch("no value in field \"" + field + "\" or filtered out");
@@ -345,7 +346,7 @@ public final class LateInteractionQuery extends Query {
     return new Weight(this) {
       @Override
       public ScorerSupplier scorerSupplier(LeafReaderContext context) throws IOException {
-        SegmentMaxSim maxSim = SegmentMaxSim.create(context.reader(), field, tokens);
+        SegmentMaxSim maxSim = segmentMaxSim(context);
         DocIdSetIterator candidates = candidates(maxSim, context, filterWeight);
         if (candidates == null) {
           return null;

@@ -45,9 +45,7 @@ public final class MultiVectorRescorer extends Rescorer {
       int hitLeaf = ReaderUtil.subIndex(hit.doc, leaves);
       if (hitLeaf != leaf) {
         leaf = hitLeaf;
-        maxSim =
-            SegmentMaxSim.create(
-                leaves.get(leaf).reader(), query.getField(), queryTokens());
+        maxSim = query.segmentMaxSim(leaves.get(leaf));
       }
       int doc = hit.doc - leaves.get(leaf).docBase;
       float score = 0;
@@ -73,9 +71,5 @@ public final class MultiVectorRescorer extends Rescorer {
     Explanation maxSim = query.explain(context, docID - context.docBase, null, 1f);
     float score = maxSim.isMatch() ? maxSim.getValue().floatValue() : 0f;
     return Explanation.match(score, "MaxSim rescore, computed from:", maxSim, firstPassExplanation);
-  }
-
-  private QueryTokens queryTokens() {
-    return query.tokens();
   }
 }

@@ -39,7 +39,8 @@ final class SegmentMaxSim {
     this.dimension = dimension;
     this.queryTokens = query.length / dimension;
     int panelFloats = dimension * MultiVectorValues.PANEL_TOKENS;
-    this.chunkPanels = Math.max(2, CHUNK_FLOATS / panelFloats / 2 * 2);
+    // Whole blocks of the kernel (four panels at 512 bits): a partial block computes padding.
+    this.chunkPanels = Math.max(4, CHUNK_FLOATS / panelFloats / 4 * 4);
     this.panels = new float[chunkPanels * panelFloats];
     this.maxima = MaxSim.newMaxima(queryTokens);
   }

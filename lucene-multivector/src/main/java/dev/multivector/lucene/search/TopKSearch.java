@@ -24,7 +24,6 @@ import org.apache.lucene.search.HitQueue;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TopKnnCollector;
@@ -55,11 +54,7 @@ final class TopKSearch {
     this.query = query;
     this.searcher = searcher;
     this.leaves = searcher.getIndexReader().leaves();
-    this.filterWeight =
-        query.getFilter() == null
-            ? null
-            : searcher.createWeight(
-                searcher.rewrite(query.getFilter()), ScoreMode.COMPLETE_NO_SCORES, 1f);
+    this.filterWeight = query.filterWeight(searcher);
   }
 
   static TopMaxSimQuery search(LateInteractionQuery query, IndexSearcher searcher)

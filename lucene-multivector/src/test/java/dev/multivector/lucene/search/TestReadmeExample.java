@@ -1,0 +1,88 @@
+package dev.multivector.lucene.search;
+
+import static dev.multivector.lucene.search.TestLateInteractionQuery.randomMatrix;
+
+import dev.multivector.lucene.codec.MultiVectorCodec;
+import dev.multivector.lucene.document.MultiVectorField;
+import dev.multivector.lucene.document.MultiVectorFieldConfig;
+import java.util.List;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.LateInteractionField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.ByteBuffersDirectory;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.tests.util.LuceneTestCase;
+
+/** The README's examples, as written there. */
+public class TestReadmeExample extends LuceneTestCase {
+
+  public void testIndexAndSearch() throws Exception {
+    float[][] tokenVectors = randomMatrix(40, 128); // one document's token vectors
+    float[][] queryVectors = randomMatrix(32, 128);
+
+    // --- README: indexing ---
+    MultiVectorFieldConfig config =
+        MultiVectorFieldConfig.builder(128) // token dimension
+            .similarity(VectorSimilarityFunction.DOT_PRODUCT) // the default; COSINE normalises
+            .tokenGraph(MultiVectorFieldConfig.Graph.DEFAULT) // optional: per-token HNSW (TOKEN_KNN)
+            .pooling(2, 1) // optional: hierarchical token pooling, factor 2
+            .build();
+    Directory dir = new ByteBuffersDirectory();
+    IndexWriter writer = new IndexWriter(dir, new IndexWriterConfig().setCodec(new MultiVectorCodec()));
+    Document doc = new Document();
+    doc.add(new TextField("body", "lucene rocks", Field.Store.NO));
+    doc.add(new MultiVectorField("colbert", tokenVectors, config));
+    writer.addDocument(doc);
+    writer.close();
+
+    // --- README: searching ---
+    IndexSearcher searcher = new IndexSearcher(DirectoryReader.open(dir));
+    Query exact = LateInteractionQuery.builder("colbert", queryVectors).k(10).build();
+    Query tokenKnn = LateInteractionQuery.builder("colbert", queryVectors).k(10).tokenKnn(200).build();
+    Query xtr = LateInteractionQuery.builder("colbert", queryVectors).k(10).tokenKnn(1000).xtrEstimate().build();
+    Query hybrid =
+        LateInteractionQuery.builder("colbert", queryVectors)
+            .k(10)
+            .candidates(new TermQuery(new Term("body", "lucene")), 100)
+            .build();
+    TopDocs hits = searcher.search(exact, 10);
+    for (Query q : List.of(tokenKnn, xtr, hybrid)) {
+      assertEquals(hits.scoreDocs[0].doc, searcher.search(q, 10).scoreDocs[0].doc);
+    }
+    float maxSim = LateInteractionQuery.maxSim(hits.scoreDocs[0].score); // the raw MaxSim
+    assertTrue(Float.isFinite(maxSim));
+
+    // --- README: re-ranking any first pass ---
+    TopDocs bm25 = searcher.search(new TermQuery(new Term("body", "lucene")), 100);
+    TopDocs reranked = new MultiVectorRescorer("colbert", queryVectors).rescore(searcher, bm25, 10);
+    assertEquals(hits.scoreDocs[0].score, reranked.scoreDocs[0].score, 0f);
+    searcher.getIndexReader().close();
+    dir.close();
+  }
+
+  public void testComingFromLateInteractionField() throws Exception {
+    Directory dir = new ByteBuffersDirectory();
+    // --- README: a field of Lucene's LateInteractionField, declared to the codec ---
+    IndexWriterConfig iwc = new IndexWriterConfig().setCodec(new MultiVectorCodec(List.of("colbert")));
+    IndexWriter writer = new IndexWriter(dir, iwc);
+    Document doc = new Document();
+    doc.add(new LateInteractionField("colbert", randomMatrix(10, 64)));
+    writer.addDocument(doc);
+    writer.forceMerge(1); // rewrites older segments in the fast layout
+    writer.close();
+    IndexSearcher searcher = new IndexSearcher(DirectoryReader.open(dir));
+    assertEquals(1, searcher.search(new LateInteractionQuery("colbert", randomMatrix(3, 64)), 10).totalHits.value());
+    searcher.getIndexReader().close();
+    dir.close();
+  }
+}
