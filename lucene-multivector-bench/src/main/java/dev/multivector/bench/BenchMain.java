@@ -31,7 +31,9 @@ import java.util.Locale;
  *   <li>{@code synthetic}: first stages at scale on a synthetic ColBERT-like corpus;
  *   <li>{@code exhaustive}, {@code storage}, {@code kernels}: exhaustive latency against Lucene's
  *       built-in, bytes per token, single-thread kernels against the native roofline;
- *   <li>{@code dump-tokens}: real-text token matrices for the pooling fixtures.
+ *   <li>{@code dump-tokens}: real-text token matrices for the pooling fixtures;
+ *   <li>{@code jmh [JMH arguments]}: the JMH benchmarks ({@code MaxSimKernelBenchmark},
+ *       {@code IndexWriteBenchmark}, {@code HierarchicalPoolingBenchmark}).
  * </ul>
  *
  * Options: {@code --out DIR} (reports, default {@code bench-results}), {@code --shared DIR}
@@ -46,6 +48,10 @@ public final class BenchMain {
   public static void main(String[] args) throws Exception {
     List<String> rest = new ArrayList<>(Arrays.asList(args));
     String command = rest.isEmpty() || rest.get(0).startsWith("--") ? "needle" : rest.remove(0);
+    if (command.equals("jmh")) { // the rest are JMH's own arguments
+      org.openjdk.jmh.Main.main(rest.toArray(String[]::new));
+      return;
+    }
     Path out = Path.of(option(rest, "--out", "bench-results"));
     Path shared =
         Path.of(option(rest, "--shared", ProjectPaths.projectRoot().resolveSibling("shared").toString()));

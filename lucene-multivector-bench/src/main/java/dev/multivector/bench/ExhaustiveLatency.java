@@ -1,5 +1,7 @@
 package dev.multivector.bench;
 
+import dev.multivector.bench.data.SyntheticMultiVectors;
+import dev.multivector.bench.data.VectorDataset;
 import dev.multivector.lucene.codec.MultiVectorCodec;
 import dev.multivector.lucene.document.MultiVectorField;
 import dev.multivector.lucene.search.LateInteractionQuery;
@@ -10,7 +12,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.lucene.document.Document;
@@ -31,7 +32,7 @@ import org.apache.lucene.util.IOUtils;
 
 /**
  * Exhaustive late-interaction search latency, this project against Lucene's built-in, in one run:
- * the same random matrices indexed twice (MultiVectorCodec; Lucene's LateInteractionField with its
+ * the same ColPali-shaped pages ({@link SyntheticMultiVectors#colpaliLike}'s generator) indexed twice (MultiVectorCodec; Lucene's LateInteractionField with its
  * default codec), force-merged to one segment, searched for the top k by a searcher on a thread
  * pool that scores the segment in one partition per thread.
  *
@@ -48,15 +49,19 @@ final class ExhaustiveLatency {
     Path ours = workDir.resolve("exhaustive-multivector");
     Path lucene = workDir.resolve("exhaustive-lucene");
     IOUtils.rm(ours, lucene);
-    SplittableRandom random = new SplittableRandom(7);
+    // Seeded ColPali-shaped pages: clustered patch vectors, and queries drawn from a page.
+    VectorDataset data =
+        SyntheticMultiVectors.generate(
+            new SyntheticMultiVectors.Config(
+                "exhaustive", c.docs, c.warmup + c.queries, c.dim, c.tokens, c.tokens, c.tokens,
+                c.queryTokens, 8192, 0.5f, 0.6f, 7));
     System.out.printf(Locale.ROOT, "indexing %d x %d x %d twice ...%n", c.docs, c.tokens, c.dim);
     try (FSDirectory oursDir = FSDirectory.open(ours);
         FSDirectory luceneDir = FSDirectory.open(lucene)) {
       try (IndexWriter oursWriter =
               new IndexWriter(oursDir, new IndexWriterConfig().setCodec(new MultiVectorCodec()).setRAMBufferSizeMB(256));
           IndexWriter luceneWriter = new IndexWriter(luceneDir, new IndexWriterConfig().setRAMBufferSizeMB(256))) {
-        for (int d = 0; d < c.docs; d++) {
-          float[][] m = randomMatrix(random, c.tokens, c.dim);
+        for (float[][] m : data.documents()) {
           Document ourDoc = new Document();
           ourDoc.add(new MultiVectorField("mv", m));
           oursWriter.addDocument(ourDoc);
@@ -67,10 +72,7 @@ final class ExhaustiveLatency {
         oursWriter.forceMerge(1);
         luceneWriter.forceMerge(1);
       }
-      float[][][] queries = new float[c.warmup + c.queries][][];
-      for (int i = 0; i < queries.length; i++) {
-        queries[i] = randomMatrix(random, c.queryTokens, c.dim);
-      }
+      float[][][] queries = data.queries().toArray(float[][][]::new);
       ExecutorService executor = Executors.newFixedThreadPool(c.threads);
       try (DirectoryReader oursReader = DirectoryReader.open(oursDir);
           DirectoryReader luceneReader = DirectoryReader.open(luceneDir)) {
@@ -139,15 +141,6 @@ final class ExhaustiveLatency {
     return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
   }
 
-  static float[][] randomMatrix(SplittableRandom random, int rows, int dim) {
-    float[][] m = new float[rows][dim];
-    for (float[] row : m) {
-      for (int k = 0; k < dim; k++) {
-        row[k] = (float) random.nextDouble(-1, 1);
-      }
-    }
-    return m;
-  }
 
   static void print(Config c, List<Result> results) {
     double flop = 2.0 * c.docs * c.tokens * c.dim * c.queryTokens;

@@ -55,7 +55,7 @@ final class StorageReport {
             tokens += n;
             padded += MultiVectorValues.panelCount(n) * (long) MultiVectorValues.PANEL_TOKENS;
             Document doc = new Document();
-            doc.add(new MultiVectorField("mv", ExhaustiveLatency.randomMatrix(random, n, shape.dim)));
+            doc.add(new MultiVectorField("mv", randomMatrix(random, n, shape.dim)));
             writer.addDocument(doc);
           }
           writer.forceMerge(1);
@@ -91,5 +91,16 @@ final class StorageReport {
           r.floorWithPadding(),
           r.bytesPerToken() / r.floorWithPadding());
     }
+  }
+
+  /** Uniform values: storage does not depend on them. */
+  static float[][] randomMatrix(SplittableRandom random, int rows, int dim) {
+    float[][] m = new float[rows][dim];
+    for (float[] row : m) {
+      for (int k = 0; k < dim; k++) {
+        row[k] = (float) random.nextDouble(-1, 1);
+      }
+    }
+    return m;
   }
 }

@@ -32,7 +32,6 @@ import org.apache.lucene.index.MergeState;
 import org.apache.lucene.index.SegmentWriteState;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.store.IndexOutput;
-import org.apache.lucene.util.ArrayUtil;
 import org.apache.lucene.util.IOSupplier;
 import org.apache.lucene.util.IOUtils;
 import org.apache.lucene.util.packed.DirectMonotonicWriter;
@@ -125,44 +124,34 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
     MultiVectorFieldConfig config = MultiVectorFieldConfig.fromFieldInfo(field);
     boolean declared = field.hasVectorValues() == false; // a LateInteractionField
     int expectedDimension = declared || config == null ? -1 : config.dimension();
-    Scan scan = scan(values.get(), expectedDimension);
-    if (scan.problem != null) {
-      message("field \"" + field.name + "\" left to the delegate format: " + scan.problem);
+    FieldLayout layout = FieldLayout.scan(values.get(), expectedDimension);
+    if (layout.problem != null) {
+      message("field \"" + field.name + "\" left to the delegate format: " + layout.problem);
       field.putAttribute(STORAGE_KEY, STORAGE_DELEGATE);
       delegate().addBinaryField(field, singleBinaryField(field, values));
       return;
     }
     field.putAttribute(STORAGE_KEY, STORAGE_PANELS);
-    if (declared && scan.docCount > 0) {
-      MultiVectorFieldConfig.builder(scan.dimension)
+    if (declared && layout.docCount > 0) {
+      MultiVectorFieldConfig.builder(layout.dimension)
           .maxTokens(MultiVectorFieldConfig.MAX_TOKENS_LIMIT)
           .build()
           .toAttributes()
           .forEach(field::putAttribute);
     }
     MultiVectorFieldConfig.Graph graph =
-        declared || config == null || scan.docCount == 0 ? null : config.tokenGraph();
-    if (graph != null && scan.totalTokens > IndexWriter.MAX_DOCS) {
+        declared || config == null || layout.docCount == 0 ? null : config.tokenGraph();
+    if (graph != null && layout.totalTokens > IndexWriter.MAX_DOCS) {
       // The graph numbers tokens like documents: more would not fit in one segment.
       message("field \"" + field.name + "\": too many tokens for a token graph");
       graph = null;
     }
-    writePanels(field, scan, values, graph != null);
+    writePanels(field, layout, values, graph != null);
     if (graph != null) {
       boolean merged =
-          mergeState != null
-              && TokenGraph.merge(
-                  state,
-                  field,
-                  graph,
-                  scan.dimension,
-                  (int) scan.totalTokens,
-                  mergeState,
-                  scan.docs,
-                  scan.tokenCounts,
-                  scan.docCount);
+          mergeState != null && TokenGraph.merge(state, field, graph, layout, mergeState);
       if (merged == false) {
-        TokenGraph.build(state, field, graph, scan.dimension, (int) scan.totalTokens, values.get());
+        TokenGraph.build(state, field, graph, layout, values.get());
       }
     }
   }
@@ -173,61 +162,17 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
     }
   }
 
-  /** What the first pass over a field's values found. */
-  private static final class Scan {
-    int dimension;
-    int docCount;
-    long totalTokens;
-    int maxTokens;
-    int[] docs = new int[16];
-    int[] tokenCounts = new int[16];
-    String problem;
-  }
-
-  private static Scan scan(MultiVectorValues values, int expectedDimension)
-      throws IOException {
-    Scan scan = new Scan();
-    scan.dimension = expectedDimension;
-    for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
-      final int dimension, tokens;
-      try {
-        dimension = values.dimension();
-        tokens = values.tokenCount();
-      } catch (IllegalArgumentException e) {
-        scan.problem = e.getMessage();
-        return scan;
-      }
-      if (scan.dimension == -1) {
-        scan.dimension = dimension;
-      } else if (dimension != scan.dimension) {
-        scan.problem =
-            "doc " + doc + " has dimension " + dimension + ", others " + scan.dimension;
-        return scan;
-      }
-      scan.docs = ArrayUtil.grow(scan.docs, scan.docCount + 1);
-      scan.tokenCounts = ArrayUtil.grow(scan.tokenCounts, scan.docCount + 1);
-      scan.docs[scan.docCount] = doc;
-      scan.tokenCounts[scan.docCount++] = tokens;
-      scan.totalTokens += tokens;
-      scan.maxTokens = Math.max(scan.maxTokens, tokens);
-    }
-    if (scan.dimension == -1) {
-      scan.dimension = 1; // no values: any dimension describes them
-    }
-    return scan;
-  }
-
   private void writePanels(
-      FieldInfo field, Scan scan, IOSupplier<MultiVectorValues> supplier, boolean tokenGraph)
+      FieldInfo field, FieldLayout layout, IOSupplier<MultiVectorValues> supplier, boolean tokenGraph)
       throws IOException {
     ensureOpen();
-    final int dimension = scan.dimension;
+    final int dimension = layout.dimension;
     meta.writeInt(field.number);
     meta.writeByte((byte) MultiVectorFieldConfig.Encoding.FLOAT32.ordinal());
     meta.writeVInt(dimension);
-    meta.writeInt(scan.docCount);
-    meta.writeLong(scan.totalTokens);
-    meta.writeInt(scan.maxTokens);
+    meta.writeInt(layout.docCount);
+    meta.writeLong(layout.totalTokens);
+    meta.writeInt(layout.maxTokens);
 
     // Panels, converted and written a bounded chunk at a time.
     final int panelFloats = PanelLayout.panelFloats(dimension);
@@ -241,7 +186,7 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
     int ord = 0;
     for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
       int panels = MultiVectorValues.panelCount(values.tokenCount());
-      assert values.tokenCount() == scan.tokenCounts[ord];
+      assert values.tokenCount() == layout.tokenCounts[ord];
       ord++;
       for (int p = 0; p < panels; p += chunkPanels) {
         int count = Math.min(chunkPanels, panels - p);
@@ -254,8 +199,8 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
     meta.writeLong(start);
     meta.writeLong(data.getFilePointer() - start);
 
-    if (scan.docCount == 0 || scan.docCount == state.segmentInfo.maxDoc()) {
-      meta.writeLong(scan.docCount == 0 ? -2 : -1);
+    if (layout.docCount == 0 || layout.docCount == state.segmentInfo.maxDoc()) {
+      meta.writeLong(layout.docCount == 0 ? -2 : -1);
       meta.writeLong(0L);
       meta.writeShort((short) -1);
       meta.writeByte((byte) -1);
@@ -269,19 +214,19 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
       meta.writeByte(IndexedDISI.DEFAULT_DENSE_RANK_POWER);
     }
 
-    writeMonotonic(scan.docCount + 1, runningSum(scan, tokens -> tokens));
-    writeMonotonic(scan.docCount + 1, runningSum(scan, MultiVectorValues::panelCount));
-    if (scan.docCount > 0 && scan.docCount < state.segmentInfo.maxDoc()) {
-      writeMonotonic(scan.docCount, i -> scan.docs[i]);
+    writeMonotonic(layout.docCount + 1, runningSum(layout, tokens -> tokens));
+    writeMonotonic(layout.docCount + 1, runningSum(layout, MultiVectorValues::panelCount));
+    if (layout.docCount > 0 && layout.docCount < state.segmentInfo.maxDoc()) {
+      writeMonotonic(layout.docCount, i -> layout.docs[i]);
     }
     meta.writeByte((byte) (tokenGraph ? 1 : 0));
   }
 
   /** Value {@code i} is the sum of {@code perDoc} over the token counts of ordinals below i. */
-  private static IntToLongFunction runningSum(Scan scan, IntUnaryOperator perDoc) {
-    long[] sums = new long[scan.docCount + 1];
-    for (int i = 0; i < scan.docCount; i++) {
-      sums[i + 1] = sums[i] + perDoc.applyAsInt(scan.tokenCounts[i]);
+  private static IntToLongFunction runningSum(FieldLayout layout, IntUnaryOperator perDoc) {
+    long[] sums = new long[layout.docCount + 1];
+    for (int i = 0; i < layout.docCount; i++) {
+      sums[i + 1] = sums[i] + perDoc.applyAsInt(layout.tokenCounts[i]);
     }
     return i -> sums[i];
   }

@@ -132,10 +132,11 @@ final class TokenGraph {
       SegmentWriteState state,
       FieldInfo field,
       MultiVectorFieldConfig.Graph graph,
-      int dimension,
-      int tokens,
+      FieldLayout layout,
       MultiVectorValues values)
       throws IOException {
+    final int dimension = layout.dimension;
+    final int tokens = (int) layout.totalTokens;
     SegmentWriteState inner = innerWriteState(state, field, dimension, tokens);
     try (KnnVectorsWriter writer = format(graph).fieldsWriter(inner)) {
       @SuppressWarnings("unchecked")
@@ -169,20 +170,17 @@ final class TokenGraph {
    * numbers to new ones through the documents' mapping. Returns false, having written nothing, if
    * some merged segment has values of the field but no graph.
    *
-   * @param mergedDocs the merged segment's documents with a value, in ordinal order
-   * @param mergedTokenCounts their token counts
+   * @param layout the field's documents in the merged segment, in ordinal order
    */
   static boolean merge(
       SegmentWriteState state,
       FieldInfo field,
       MultiVectorFieldConfig.Graph graph,
-      int dimension,
-      int tokens,
-      MergeState mergeState,
-      int[] mergedDocs,
-      int[] mergedTokenCounts,
-      int docCount)
+      FieldLayout layout,
+      MergeState mergeState)
       throws IOException {
+    final int dimension = layout.dimension;
+    final int tokens = (int) layout.totalTokens;
     int segments = mergeState.docValuesProducers.length;
     TokenIndex[] sources = new TokenIndex[segments];
     for (int i = 0; i < segments; i++) {
@@ -208,10 +206,10 @@ final class TokenGraph {
     // New token numbers: the merged document's first token plus the token's rank in it.
     int[] newOrdOfDoc = new int[mergeState.segmentInfo.maxDoc()];
     java.util.Arrays.fill(newOrdOfDoc, -1);
-    long[] newFirstToken = new long[docCount + 1];
-    for (int ord = 0; ord < docCount; ord++) {
-      newOrdOfDoc[mergedDocs[ord]] = ord;
-      newFirstToken[ord + 1] = newFirstToken[ord] + mergedTokenCounts[ord];
+    long[] newFirstToken = new long[layout.docCount + 1];
+    for (int ord = 0; ord < layout.docCount; ord++) {
+      newOrdOfDoc[layout.docs[ord]] = ord;
+      newFirstToken[ord + 1] = newFirstToken[ord] + layout.tokenCounts[ord];
     }
     SegmentWriteState inner = innerWriteState(state, field, dimension, tokens);
     FieldInfos innerInfos = inner.fieldInfos;
