@@ -68,22 +68,25 @@ public final class EncodingCache {
 
   /** {@link TokenEncoder#encodeDocuments}, cached under the data set's name. */
   public List<float[][]> documents(TokenEncoder encoder, String dataset, List<String> texts) {
-    Path file = file(encoder, dataset, "documents", texts);
-    if (Files.isRegularFile(file)) {
-      return read(file);
-    }
-    List<float[][]> matrices = encoder.encodeDocuments(texts);
-    write(file, matrices);
-    return matrices;
+    return cached(encoder, dataset, "documents", texts, encoder::encodeDocuments);
   }
 
   /** {@link TokenEncoder#encodeQueries}, cached under the data set's name. */
   public List<float[][]> queries(TokenEncoder encoder, String dataset, List<String> texts) {
-    Path file = file(encoder, dataset, "queries", texts);
+    return cached(encoder, dataset, "queries", texts, encoder::encodeQueries);
+  }
+
+  private List<float[][]> cached(
+      TokenEncoder encoder,
+      String dataset,
+      String kind,
+      List<String> texts,
+      java.util.function.Function<List<String>, List<float[][]>> encode) {
+    Path file = file(encoder, dataset, kind, texts);
     if (Files.isRegularFile(file)) {
       return read(file);
     }
-    List<float[][]> matrices = encoder.encodeQueries(texts);
+    List<float[][]> matrices = encode.apply(texts);
     write(file, matrices);
     return matrices;
   }

@@ -101,13 +101,13 @@ final class TokenGraph {
   }
 
   private static SegmentWriteState innerWriteState(
-      SegmentWriteState state, FieldInfo field, int dimension, int tokens) {
+      SegmentWriteState state, FieldInfo field, FieldLayout layout) {
     SegmentWriteState inner =
         new SegmentWriteState(
             state.infoStream,
             state.directory,
-            innerSegment(state.segmentInfo, tokens),
-            innerFieldInfos(field.name, dimension),
+            innerSegment(state.segmentInfo, (int) layout.totalTokens),
+            innerFieldInfos(field.name, layout.dimension),
             null,
             state.context);
     // The copy constructor takes any suffix (the full one expects a doc-values generation).
@@ -136,8 +136,7 @@ final class TokenGraph {
       MultiVectorValues values)
       throws IOException {
     final int dimension = layout.dimension;
-    final int tokens = (int) layout.totalTokens;
-    SegmentWriteState inner = innerWriteState(state, field, dimension, tokens);
+    SegmentWriteState inner = innerWriteState(state, field, layout);
     try (KnnVectorsWriter writer = format(graph).fieldsWriter(inner)) {
       @SuppressWarnings("unchecked")
       KnnFieldVectorsWriter<float[]> vectors =
@@ -158,8 +157,8 @@ final class TokenGraph {
           vectors.addValue(ord++, token); // the writer copies the vector
         }
       }
-      assert ord == tokens;
-      writer.flush(tokens, null);
+      assert ord == layout.totalTokens;
+      writer.flush(ord, null);
       writer.finish();
     }
   }
@@ -179,8 +178,6 @@ final class TokenGraph {
       FieldLayout layout,
       MergeState mergeState)
       throws IOException {
-    final int dimension = layout.dimension;
-    final int tokens = (int) layout.totalTokens;
     int segments = mergeState.docValuesProducers.length;
     TokenIndex[] sources = new TokenIndex[segments];
     for (int i = 0; i < segments; i++) {
@@ -197,7 +194,7 @@ final class TokenGraph {
         if (producer.getBinary(sourceField).nextDoc() != DocIdSetIterator.NO_MORE_DOCS) {
           return false; // values without a graph
         }
-      } else if (source.dimension() != dimension) {
+      } else if (source.dimension() != layout.dimension) {
         return false;
       } else {
         sources[i] = source;
@@ -211,8 +208,7 @@ final class TokenGraph {
       newOrdOfDoc[layout.docs[ord]] = ord;
       newFirstToken[ord + 1] = newFirstToken[ord] + layout.tokenCounts[ord];
     }
-    SegmentWriteState inner = innerWriteState(state, field, dimension, tokens);
-    FieldInfos innerInfos = inner.fieldInfos;
+    SegmentWriteState inner = innerWriteState(state, field, layout);
     MergeState.DocMap[] docMaps = new MergeState.DocMap[segments];
     KnnVectorsReader[] readers = new KnnVectorsReader[segments];
     Bits[] liveTokens = new Bits[segments];
@@ -237,14 +233,14 @@ final class TokenGraph {
           };
       readers[i] = source.reader();
       liveTokens[i] = source.acceptTokens(mergeState.liveDocs[i]);
-      sourceInfos[i] = innerFieldInfos(field.name, dimension);
+      sourceInfos[i] = innerFieldInfos(field.name, layout.dimension);
       maxTokens[i] = source.tokenCount();
     }
     MergeState tokenMerge =
         new MergeState(
             docMaps,
-            innerSegment(state.segmentInfo, tokens),
-            innerInfos,
+            inner.segmentInfo,
+            inner.fieldInfos,
             null,
             null,
             null,

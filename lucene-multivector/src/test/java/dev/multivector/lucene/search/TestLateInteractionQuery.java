@@ -1,5 +1,6 @@
 package dev.multivector.lucene.search;
 
+import dev.multivector.lucene.MaxSimReference;
 import dev.multivector.lucene.codec.MultiVectorCodec;
 import dev.multivector.lucene.document.MultiVectorField;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
@@ -143,23 +144,6 @@ public class TestLateInteractionQuery extends LuceneTestCase {
     return out;
   }
 
-  /** MaxSim in double precision: the reference. */
-  static double referenceMaxSim(float[][] query, float[][] doc) {
-    double sum = 0;
-    for (float[] q : query) {
-      double best = Double.NEGATIVE_INFINITY;
-      for (float[] d : doc) {
-        double dot = 0;
-        for (int i = 0; i < q.length; i++) {
-          dot += (double) q[i] * d[i];
-        }
-        best = Math.max(best, dot);
-      }
-      sum += best;
-    }
-    return sum;
-  }
-
   /** A bound on float32 rounding error of a MaxSim: relative to the sum of |q_i||d_j| terms. */
   static double tolerance(float[][] query, float[][] doc) {
     double bound = 0;
@@ -213,7 +197,7 @@ public class TestLateInteractionQuery extends LuceneTestCase {
       String id = id(searcher, doc);
       float[][] m = corpus.matrices.get(id);
       if (m != null && (color == null || color.equals(corpus.colors.get(id)))) {
-        reference.put(doc, referenceMaxSim(scoringQuery, m));
+        reference.put(doc, MaxSimReference.maxSim(scoringQuery, m));
         tolerance.put(doc, tolerance(scoringQuery, m));
         docs.add(new int[] {doc});
       }

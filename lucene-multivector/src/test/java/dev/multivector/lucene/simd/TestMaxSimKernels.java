@@ -1,5 +1,6 @@
 package dev.multivector.lucene.simd;
 
+import dev.multivector.lucene.MaxSimReference;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
@@ -73,22 +74,6 @@ public class TestMaxSimKernels extends LuceneTestCase {
     return out;
   }
 
-  static double reference(float[][] query, float[][] doc) {
-    double sum = 0;
-    for (float[] q : query) {
-      double best = Double.NEGATIVE_INFINITY;
-      for (float[] d : doc) {
-        double dot = 0;
-        for (int k = 0; k < q.length; k++) {
-          dot += (double) q[k] * d[k];
-        }
-        best = Math.max(best, dot);
-      }
-      sum += best;
-    }
-    return sum;
-  }
-
   static float[][] matrix(Random random, int rows, int dim, boolean negative) {
     float[][] m = new float[rows][dim];
     for (float[] row : m) {
@@ -121,7 +106,7 @@ public class TestMaxSimKernels extends LuceneTestCase {
         }
         int offset = random().nextInt(40);
         float actual = maxSim(kernel, query, toPanels(doc, offset, random()), offset, docTokens, random());
-        double expected = reference(query, doc);
+        double expected = MaxSimReference.maxSim(query, doc);
         double tolerance = 1e-5 + 1e-6 * dim * queryTokens * Math.max(1, Math.abs(expected) / queryTokens);
         assertEquals(
             kernel.name() + " dim=" + dim + " doc=" + docTokens + " query=" + queryTokens,
@@ -144,19 +129,16 @@ public class TestMaxSimKernels extends LuceneTestCase {
       double best = Double.NEGATIVE_INFINITY;
       int bestToken = -1;
       for (int t = 0; t < doc.length; t++) {
-        double dot = 0;
-        for (int k = 0; k < dim; k++) {
-          dot += (double) query[i][k] * doc[t][k];
-        }
+        double dot = MaxSimReference.dot(query[i], doc[t]);
         if (dot > best) {
           best = dot;
           bestToken = t;
         }
       }
       assertEquals(best, bestSimilarities[i], 1e-4);
-      assertEquals(best, reference(new float[][] {query[i]}, new float[][] {doc[bestTokens[i]]}), 1e-4);
+      assertEquals(best, MaxSimReference.dot(query[i], doc[bestTokens[i]]), 1e-4);
       if (bestToken != bestTokens[i]) { // only a near-tie may pick another token
-        assertEquals(best, reference(new float[][] {query[i]}, new float[][] {doc[bestToken]}), 1e-4);
+        assertEquals(best, MaxSimReference.dot(query[i], doc[bestToken]), 1e-4);
       }
     }
     for (MaxSimKernel kernel : kernels()) {
