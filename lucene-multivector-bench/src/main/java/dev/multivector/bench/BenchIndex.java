@@ -9,12 +9,15 @@ import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.lucene.document.Document;
-import org.apache.lucene.document.Field;
 import org.apache.lucene.document.LateInteractionField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.index.BinaryDocValues;
@@ -32,7 +35,8 @@ import org.apache.lucene.util.IOUtils;
 
 /**
  * One index of a data set for the benchmark: built from its documents (field {@value #FIELD},
- * stored id {@value #ID}), force-merged to one segment, with what building it cost.
+ * stored id {@value #ID}) by one indexing thread per core, force-merged to one segment unless the
+ * spec keeps the flushed segments, with what building it cost.
  */
 final class BenchIndex implements Closeable {
 
@@ -42,9 +46,14 @@ final class BenchIndex implements Closeable {
   /**
    * How to build an index: with {@link MultiVectorCodec} and this configuration (its dimension is
    * the data set's), or, if {@code config} is null, with Lucene's {@link LateInteractionField} and
-   * default codec.
+   * default codec. {@code forceMerge} false keeps the segments as flushed (large corpora, where
+   * merging the token graphs would cost as much again as building them).
    */
-  record Spec(String name, MultiVectorFieldConfig.Builder config) {
+  record Spec(String name, MultiVectorFieldConfig.Builder config, boolean forceMerge) {
+    Spec(String name, MultiVectorFieldConfig.Builder config) {
+      this(name, config, true);
+    }
+
     static Spec luceneBuiltin() {
       return new Spec("lucene-builtin", null);
     }
@@ -96,7 +105,7 @@ final class BenchIndex implements Closeable {
     mergePolicy.setNoCFSRatio(0);
     IndexWriterConfig iwc =
         new IndexWriterConfig()
-            .setRAMBufferSizeMB(1024)
+            .setRAMBufferSizeMB(2048)
             .setUseCompoundFile(false)
             .setMergePolicy(mergePolicy);
     if (spec.builtin() == false) {
@@ -105,21 +114,40 @@ final class BenchIndex implements Closeable {
     ConcurrentMergeScheduler merges = new ConcurrentMergeScheduler();
     iwc.setMergeScheduler(merges);
     long start = System.nanoTime();
+    int threads = Runtime.getRuntime().availableProcessors();
+    ExecutorService indexers = Executors.newFixedThreadPool(threads);
     try (IndexWriter writer = new IndexWriter(directory, iwc);
         ProgressBar progress = new ProgressBar("indexing " + spec.name, data.documents().size(), "docs")) {
       List<float[][]> documents = data.documents();
-      for (int d = 0; d < documents.size(); d++) {
-        Document doc = new Document();
-        doc.add(new StoredField(ID, data.docIds().get(d)));
-        Field field =
-            spec.builtin()
-                ? new LateInteractionField(FIELD, documents.get(d))
-                : new MultiVectorField(FIELD, documents.get(d), config);
-        doc.add(field);
-        writer.addDocument(doc);
-        progress.advance(1);
+      List<Future<?>> tasks = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int first = t;
+        tasks.add(
+            indexers.submit(
+                () -> {
+                  for (int d = first; d < documents.size(); d += threads) {
+                    Document doc = new Document();
+                    doc.add(new StoredField(ID, data.docIds().get(d)));
+                    doc.add(
+                        spec.builtin()
+                            ? new LateInteractionField(FIELD, documents.get(d))
+                            : new MultiVectorField(FIELD, documents.get(d), config));
+                    writer.addDocument(doc);
+                    progress.advance(1);
+                  }
+                  return null;
+                }));
       }
-      writer.forceMerge(1);
+      for (Future<?> task : tasks) {
+        task.get();
+      }
+      if (spec.forceMerge) {
+        writer.forceMerge(1);
+      }
+    } catch (InterruptedException | ExecutionException e) {
+      throw new IOException("indexing " + spec.name + " failed", e);
+    } finally {
+      indexers.shutdown();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     return new BenchIndex(spec, path, directory, seconds);
