@@ -11,6 +11,7 @@ import org.apache.lucene.codecs.KnnFieldVectorsWriter;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.KnnVectorsReader;
 import org.apache.lucene.codecs.KnnVectorsWriter;
+import org.apache.lucene.codecs.hnsw.HnswGraphProvider;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.codecs.perfield.PerFieldKnnVectorsFormat;
 import org.apache.lucene.index.ByteVectorValues;
@@ -25,6 +26,7 @@ import org.apache.lucene.search.AcceptDocs;
 import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.util.IORunnable;
 import org.apache.lucene.util.IOUtils;
+import org.apache.lucene.util.hnsw.HnswGraph;
 
 /**
  * Vectors format that stores the pooled vectors of multi-vector fields (one per document, see
@@ -175,7 +177,11 @@ final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
     }
   }
 
-  private final class RoutingReader extends KnnVectorsReader {
+  /**
+   * Routes each field to its reader. It provides the fields' HNSW graphs, so that Lucene's merges
+   * grow the largest segment's graph instead of rebuilding it.
+   */
+  private final class RoutingReader extends KnnVectorsReader implements HnswGraphProvider {
     private final FieldInfos fieldInfos;
     private final KnnVectorsReader pooled, others; // null when the segment has no such field
 
@@ -272,6 +278,15 @@ final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
       if (reader != null) {
         reader.search(field, target, collector, acceptDocs);
       }
+    }
+
+    @Override
+    public HnswGraph getGraph(String field) throws IOException {
+      KnnVectorsReader reader = readerFor(field);
+      if (reader instanceof PerFieldKnnVectorsFormat.FieldsReader perField) {
+        reader = perField.getFieldReader(field);
+      }
+      return reader instanceof HnswGraphProvider provider ? provider.getGraph(field) : null;
     }
 
     @Override
