@@ -59,8 +59,8 @@ import java.util.stream.IntStream;
 public final class TokenEncoder implements AutoCloseable {
   /** The caveat every report of results obtained with this encoder must carry. */
   public static final String CAVEAT =
-      "Token vectors come from an off-the-shelf single-vector embedding model (the last hidden"
-          + " state of bge-small-en-v1.5 or all-MiniLM-L6-v2), not from a ColBERT-trained model:"
+      "Token vectors come from an off-the-shelf single-vector embedding model (its last hidden"
+          + " state, one vector per token), not from a ColBERT-trained model:"
           + " MaxSim over them is a real but weaker late-interaction model, so absolute quality"
           + " numbers understate what a ColBERT/ColPali model would reach. Compare strategies with"
           + " each other, not with published ColBERT figures.";
@@ -113,7 +113,7 @@ public final class TokenEncoder implements AutoCloseable {
 
   /** {@link #CAVEAT}, preceded by the name of this encoder's model. */
   public String caveat() {
-    return "Encoder: " + model.id() + " (token vectors, not ColBERT-trained). " + CAVEAT;
+    return "Encoder: " + model.id() + ". " + CAVEAT;
   }
 
   /**
