@@ -5,6 +5,7 @@ import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import dev.multivector.lucene.simd.MaxSim;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.DocValuesType;
@@ -29,7 +30,7 @@ final class SegmentMaxSim {
   private final int dimension;
   private final int queryTokens;
   private final int chunkPanels;
-  private final float[] panels; // one chunk
+  private float[] panels; // one chunk; allocated by the first maxSim(), token kNN never needs it
   private final float[] maxima;
 
   private SegmentMaxSim(MultiVectorValues values, String field, float[] query, int dimension) {
@@ -41,7 +42,6 @@ final class SegmentMaxSim {
     int panelFloats = dimension * MultiVectorValues.PANEL_TOKENS;
     // Whole blocks of the kernel (four panels at 512 bits): a partial block computes padding.
     this.chunkPanels = Math.max(4, CHUNK_FLOATS / panelFloats / 4 * 4);
-    this.panels = new float[chunkPanels * panelFloats];
     this.maxima = MaxSim.newMaxima(queryTokens);
   }
 
@@ -89,7 +89,7 @@ final class SegmentMaxSim {
 
   /** Query token {@code i}, as scored against this segment (normalised for COSINE). */
   float[] queryToken(int i) {
-    return java.util.Arrays.copyOfRange(query, i * dimension, (i + 1) * dimension);
+    return Arrays.copyOfRange(query, i * dimension, (i + 1) * dimension);
   }
 
   /**
@@ -100,6 +100,9 @@ final class SegmentMaxSim {
     int tokens = checkedTokenCount();
     int panelCount = MultiVectorValues.panelCount(tokens);
     MaxSim.resetMaxima(maxima);
+    if (panels == null) {
+      panels = new float[chunkPanels * dimension * MultiVectorValues.PANEL_TOKENS];
+    }
     // A chunk of panels at a time: read from the index into a buffer that stays in cache while
     // the kernel runs every query token over it.
     for (int panel = 0; panel < panelCount; panel += chunkPanels) {

@@ -182,18 +182,17 @@ final class TopKSearch {
     List<Retrieved> retrieved = searcher.getTaskExecutor().invokeAll(tasks);
 
     // Each query token's k'-th best similarity over the index: the retrieval threshold.
+    float[][] similarities = new float[queryTokens][0];
+    for (Retrieved r : retrieved) {
+      float[] all = Arrays.copyOf(similarities[r.queryToken], similarities[r.queryToken].length + r.similarities.length);
+      System.arraycopy(r.similarities, 0, all, all.length - r.similarities.length, r.similarities.length);
+      similarities[r.queryToken] = all;
+    }
     float[] threshold = new float[queryTokens];
     for (int i = 0; i < queryTokens; i++) {
-      List<Float> all = new ArrayList<>();
-      for (Retrieved r : retrieved) {
-        if (r.queryToken == i) {
-          for (float s : r.similarities) {
-            all.add(s);
-          }
-        }
-      }
-      all.sort(Comparator.reverseOrder());
-      threshold[i] = all.isEmpty() ? 0f : all.get(Math.min(kPrime, all.size()) - 1);
+      float[] all = similarities[i];
+      Arrays.sort(all);
+      threshold[i] = all.length == 0 ? 0f : all[all.length - Math.min(kPrime, all.length)];
     }
     // Candidates, by leaf and doc, with the best retrieved similarity of each query token.
     List<Map<Integer, float[]>> best = new ArrayList<>();
