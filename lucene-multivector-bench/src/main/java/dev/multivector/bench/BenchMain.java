@@ -188,12 +188,17 @@ public final class BenchMain {
     }
   }
 
-  /** First stages at scale: a synthetic ColBERT-like corpus, about 100 tokens per document. */
+  /**
+   * First stages at scale: a synthetic ColBERT-like corpus, about 100 tokens per document, with
+   * graded relevance: about 20 documents per topic, a third to two thirds of a document's tokens
+   * and three quarters of a query's from its topic.
+   */
   static void synthetic(int docs, Path out, Path work, int threads) throws Exception {
     VectorDataset data =
         SyntheticMultiVectors.generate(
             new SyntheticMultiVectors.Config(
-                "synthetic-colbert-" + docs, docs, 100, 128, 30, 100, 250, 32, 8192, 0.4f, 0.6f, 17));
+                "synthetic-colbert-" + docs, docs, 100, 128, 30, 100, 250, 32, 8192, 0.4f, 0.6f, 17,
+                new SyntheticMultiVectors.Topics(Math.max(2, docs / 20), 32, 0.3f, 0.7f, 0.75f)));
     // Beam width 32 rather than 100: the token graph's build time is proportional to it, and at
     // search time k' (the beam there) matters more. The flushed segments are kept as they are.
     MultiVectorFieldConfig.Graph graph = new MultiVectorFieldConfig.Graph(16, 32);
@@ -218,7 +223,7 @@ public final class BenchMain {
             "synthetic",
             String.format(Locale.ROOT, "Synthetic ColBERT-like corpus: %,d documents, %,d tokens, dim 128, 100 queries of 32 tokens", docs, data.documentTokens()),
             data,
-            List.of(Evaluation.Quality.hit(1), Evaluation.Quality.hit(10)),
+            List.of(Evaluation.Quality.ndcg(10), Evaluation.Quality.hit(1)),
             10,
             out,
             work,

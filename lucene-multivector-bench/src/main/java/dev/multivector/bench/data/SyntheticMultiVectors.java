@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Seeded synthetic multi-vector data sets with a known relevant document per query.
+ * Seeded synthetic multi-vector data sets with known relevant documents per query.
  *
  * <p>A vocabulary of {@code vocabulary} centroids is drawn uniformly on the unit sphere. A
  * document is {@code n} tokens, {@code n} drawn from a log-normal around {@code medianTokens}
@@ -18,6 +18,18 @@ import java.util.SplittableRandom;
  * is a random token of the target plus noise of norm about {@code queryNoise}, normalised. The
  * target is the query's one relevant document (gain 1); with the default noise it is the exact
  * MaxSim top-1 for nearly every query.
+ *
+ * <p>With {@link Topics}, relevance is graded instead, as in judged text collections: documents
+ * are about topics. Each topic owns {@link Topics#vocabulary} content centroids, drawn from a pool
+ * of {@code count * vocabulary / 2} shared by all topics (so a content centroid belongs to about
+ * two topics, as a word has several senses). A document belongs to one topic, chosen uniformly;
+ * each of its tokens comes, with probability {@code share} (uniform in {@code [minShare,
+ * maxShare]}, drawn per document), from a uniformly chosen centroid of its topic, else from the
+ * Zipf vocabulary above. A query picks the topic of a random document; each query token comes with
+ * probability {@code queryShare} from a centroid of the topic, else from the Zipf vocabulary, plus
+ * noise of norm about {@code queryNoise}. Every document of the topic is relevant, with gain 1, 2
+ * or 3 by its share (the lowest, middle or highest third of the share range). Without topics the
+ * one-target data above is generated, draw for draw as before.
  *
  * <p>Everything is drawn from one {@link SplittableRandom} seeded with {@code seed}, in order:
  * the same configuration gives the same data on every run and JDK.
@@ -40,6 +52,7 @@ public final class SyntheticMultiVectors {
    * @param noise about the norm of the noise added to a document token's centroid
    * @param queryNoise about the norm of the noise added to a query token's source token
    * @param seed the seed
+   * @param topics graded relevance by topic, or null for one target document per query
    */
   public record Config(
       String name,
@@ -53,13 +66,52 @@ public final class SyntheticMultiVectors {
       int vocabulary,
       float noise,
       float queryNoise,
-      long seed) {
+      long seed,
+      Topics topics) {
     public Config {
       if (documents < 1 || queries < 0 || dimension < 1 || queryTokens < 1 || vocabulary < 1) {
         throw new IllegalArgumentException("sizes must be positive");
       }
       if (minTokens < 1 || minTokens > medianTokens || medianTokens > maxTokens) {
         throw new IllegalArgumentException("need 1 <= minTokens <= medianTokens <= maxTokens");
+      }
+    }
+
+    /** One target document per query (no topics). */
+    public Config(
+        String name,
+        int documents,
+        int queries,
+        int dimension,
+        int minTokens,
+        int medianTokens,
+        int maxTokens,
+        int queryTokens,
+        int vocabulary,
+        float noise,
+        float queryNoise,
+        long seed) {
+      this(name, documents, queries, dimension, minTokens, medianTokens, maxTokens, queryTokens,
+          vocabulary, noise, queryNoise, seed, null);
+    }
+  }
+
+  /**
+   * Topics for graded relevance (see the class javadoc).
+   *
+   * @param count number of topics
+   * @param vocabulary content centroids per topic
+   * @param minShare least share of a document's tokens drawn from its topic
+   * @param maxShare greatest share of a document's tokens drawn from its topic
+   * @param queryShare share of a query's tokens drawn from its topic
+   */
+  public record Topics(int count, int vocabulary, float minShare, float maxShare, float queryShare) {
+    public Topics {
+      if (count < 2 || vocabulary < 1) {
+        throw new IllegalArgumentException("need at least 2 topics and 1 centroid per topic");
+      }
+      if (!(0 <= minShare && minShare <= maxShare && maxShare <= 1 && 0 <= queryShare && queryShare <= 1)) {
+        throw new IllegalArgumentException("shares must satisfy 0 <= minShare <= maxShare <= 1, 0 <= queryShare <= 1");
       }
     }
   }
@@ -82,28 +134,17 @@ public final class SyntheticMultiVectors {
   /** Generates the data set a configuration describes. */
   public static VectorDataset generate(Config config) {
     SplittableRandom random = new SplittableRandom(config.seed());
-    int dim = config.dimension();
-    float[][] centroids = new float[config.vocabulary()][];
-    for (int i = 0; i < centroids.length; i++) {
-      centroids[i] = noisy(new float[dim], 1f, random);
-    }
-    double[] zipfCdf = new double[config.vocabulary()];
-    double sum = 0;
-    for (int r = 0; r < zipfCdf.length; r++) {
-      sum += 1.0 / (r + 1);
-      zipfCdf[r] = sum;
-    }
+    Vocabulary common = new Vocabulary(config, random);
+    return config.topics() == null ? oneTarget(config, common, random) : byTopic(config, common, random);
+  }
 
+  private static VectorDataset oneTarget(Config config, Vocabulary common, SplittableRandom random) {
     List<String> docIds = new ArrayList<>();
     List<float[][]> documents = new ArrayList<>();
-    double logMedian = Math.log(config.medianTokens());
     for (int d = 0; d < config.documents(); d++) {
-      int n = (int) Math.round(Math.exp(logMedian + 0.5 * random.nextGaussian()));
-      n = Math.clamp(n, config.minTokens(), config.maxTokens());
-      float[][] doc = new float[n][];
-      for (int t = 0; t < n; t++) {
-        int rank = search(zipfCdf, random.nextDouble() * sum);
-        doc[t] = noisy(centroids[rank].clone(), config.noise(), random);
+      float[][] doc = new float[tokenCount(config, random)][];
+      for (int t = 0; t < doc.length; t++) {
+        doc[t] = noisy(common.draw(random).clone(), config.noise(), random);
       }
       docIds.add("doc-" + d);
       documents.add(doc);
@@ -125,6 +166,94 @@ public final class SyntheticMultiVectors {
       gains.put(id, Map.of(docIds.get(target), 1));
     }
     return new VectorDataset(config.name(), docIds, documents, queryIds, queries, new Qrels(gains));
+  }
+
+  private static VectorDataset byTopic(Config config, Vocabulary common, SplittableRandom random) {
+    Topics topics = config.topics();
+    float[][] pool = new float[topics.count() * topics.vocabulary() / 2][];
+    for (int i = 0; i < pool.length; i++) {
+      pool[i] = noisy(new float[config.dimension()], 1f, random);
+    }
+    float[][][] topicCentroids = new float[topics.count()][topics.vocabulary()][];
+    for (float[][] topic : topicCentroids) {
+      for (int i = 0; i < topic.length; i++) {
+        topic[i] = pool[random.nextInt(pool.length)];
+      }
+    }
+
+    List<String> docIds = new ArrayList<>();
+    List<float[][]> documents = new ArrayList<>();
+    int[] docTopic = new int[config.documents()];
+    int[] docGain = new int[config.documents()];
+    float shareRange = topics.maxShare() - topics.minShare();
+    for (int d = 0; d < config.documents(); d++) {
+      docTopic[d] = random.nextInt(topics.count());
+      double u = random.nextDouble();
+      double share = topics.minShare() + u * shareRange;
+      docGain[d] = 1 + Math.min(2, (int) (u * 3));
+      float[][] doc = new float[tokenCount(config, random)][];
+      float[][] topic = topicCentroids[docTopic[d]];
+      for (int t = 0; t < doc.length; t++) {
+        float[] centroid = random.nextDouble() < share ? topic[random.nextInt(topic.length)] : common.draw(random);
+        doc[t] = noisy(centroid.clone(), config.noise(), random);
+      }
+      docIds.add("doc-" + d);
+      documents.add(doc);
+    }
+
+    List<String> queryIds = new ArrayList<>();
+    List<float[][]> queries = new ArrayList<>();
+    Map<String, Map<String, Integer>> gains = new LinkedHashMap<>();
+    for (int q = 0; q < config.queries(); q++) {
+      int topicId = docTopic[random.nextInt(documents.size())];
+      float[][] topic = topicCentroids[topicId];
+      float[][] query = new float[config.queryTokens()][];
+      for (int t = 0; t < query.length; t++) {
+        float[] centroid =
+            random.nextDouble() < topics.queryShare() ? topic[random.nextInt(topic.length)] : common.draw(random);
+        query[t] = noisy(centroid.clone(), config.queryNoise(), random);
+      }
+      Map<String, Integer> relevant = new LinkedHashMap<>();
+      for (int d = 0; d < docTopic.length; d++) {
+        if (docTopic[d] == topicId) {
+          relevant.put(docIds.get(d), docGain[d]);
+        }
+      }
+      String id = "query-" + q;
+      queryIds.add(id);
+      queries.add(query);
+      gains.put(id, relevant);
+    }
+    return new VectorDataset(config.name(), docIds, documents, queryIds, queries, new Qrels(gains));
+  }
+
+  /** A document's token count: log-normal around the median, clipped to the configured range. */
+  private static int tokenCount(Config config, SplittableRandom random) {
+    int n = (int) Math.round(Math.exp(Math.log(config.medianTokens()) + 0.5 * random.nextGaussian()));
+    return Math.clamp(n, config.minTokens(), config.maxTokens());
+  }
+
+  /** Centroids uniform on the unit sphere, drawn with Zipf frequencies (rank r has weight 1/r). */
+  private static final class Vocabulary {
+    final float[][] centroids;
+    final double[] cdf;
+
+    Vocabulary(Config config, SplittableRandom random) {
+      centroids = new float[config.vocabulary()][];
+      for (int i = 0; i < centroids.length; i++) {
+        centroids[i] = noisy(new float[config.dimension()], 1f, random);
+      }
+      cdf = new double[centroids.length];
+      double sum = 0;
+      for (int r = 0; r < cdf.length; r++) {
+        sum += 1.0 / (r + 1);
+        cdf[r] = sum;
+      }
+    }
+
+    float[] draw(SplittableRandom random) {
+      return centroids[search(cdf, random.nextDouble() * cdf[cdf.length - 1])];
+    }
   }
 
   /** Adds Gaussian noise of norm about {@code noise} to {@code v} in place, normalises it. */

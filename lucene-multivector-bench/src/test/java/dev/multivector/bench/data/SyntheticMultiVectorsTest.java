@@ -72,6 +72,54 @@ class SyntheticMultiVectorsTest {
     assertTrue(hits >= 27, "target was top-1 for " + hits + " of 30 queries");
   }
 
+  /**
+   * With topics, the exact MaxSim top 10 are documents of the query's topic, and the documents
+   * drawn with a larger topic share (higher gain) rank higher on average.
+   */
+  @Test
+  void topicsGiveGradedRelevance() {
+    var config =
+        new SyntheticMultiVectors.Config(
+            "topics", 2000, 20, 64, 30, 70, 180, 32, 2048, 0.4f, 0.6f, 5,
+            new SyntheticMultiVectors.Topics(100, 32, 0.3f, 0.7f, 0.75f));
+    VectorDataset ds = SyntheticMultiVectors.generate(config);
+    int onTopic = 0;
+    int possible = 0;
+    double[] meanRankByGain = new double[4];
+    int[] countByGain = new int[4];
+    for (int q = 0; q < ds.queries().size(); q++) {
+      float[][] query = ds.queries().get(q);
+      var gains = ds.qrels().gains(ds.queryIds().get(q));
+      assertTrue(gains.size() >= 5, "topic of query " + q + " has " + gains.size() + " documents");
+      possible += Math.min(10, gains.size());
+      Integer[] order = new Integer[ds.documents().size()];
+      double[] scores = new double[order.length];
+      for (int d = 0; d < order.length; d++) {
+        order[d] = d;
+        scores[d] = maxSim(query, ds.documents().get(d));
+      }
+      Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
+      for (int r = 0; r < order.length; r++) {
+        Integer gain = gains.get(ds.docIds().get(order[r]));
+        if (gain != null) {
+          assertTrue(gain >= 1 && gain <= 3, "gain " + gain);
+          meanRankByGain[gain] += r;
+          countByGain[gain]++;
+          if (r < 10) {
+            onTopic++;
+          }
+        }
+      }
+    }
+    assertTrue(onTopic >= 0.95 * possible, onTopic + " of " + possible + " possible exact top-10 documents are on topic");
+    for (int g = 1; g <= 3; g++) {
+      meanRankByGain[g] /= countByGain[g];
+    }
+    assertTrue(
+        meanRankByGain[3] < meanRankByGain[2] && meanRankByGain[2] < meanRankByGain[1],
+        "mean exact rank by gain: " + Arrays.toString(meanRankByGain));
+  }
+
   private static double maxSim(float[][] q, float[][] d) {
     double sum = 0;
     for (float[] qi : q) {
