@@ -3,6 +3,7 @@ package dev.multivector.lucene.codec;
 import static dev.multivector.lucene.codec.MultiVectorDocValuesFormat.isStoredAsPanels;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,6 +30,7 @@ import org.apache.lucene.index.SortedSetDocValues;
 import org.apache.lucene.store.ChecksumIndexInput;
 import org.apache.lucene.store.FileTypeHint;
 import org.apache.lucene.store.IndexInput;
+import org.apache.lucene.store.MemorySegmentAccessInput;
 import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.IOUtils;
 import org.apache.lucene.util.LongValues;
@@ -416,6 +418,16 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
       Objects.checkFromIndexSize(fromPanel, count, (int) (panelAddresses.get(ord + 1L) - first));
       panels.seek((first + fromPanel) * panelBytes);
       panels.readFloats(dest, destOffset, count * PanelLayout.panelFloats(dimension));
+    }
+
+    @Override
+    public MemorySegment mappedPanels() throws IOException {
+      if (panels instanceof MemorySegmentAccessInput mapped) {
+        int ord = ord();
+        long first = panelAddresses.get(ord);
+        return mapped.segmentSliceOrNull(first * panelBytes, (panelAddresses.get(ord + 1L) - first) * panelBytes);
+      }
+      return null;
     }
 
     @Override

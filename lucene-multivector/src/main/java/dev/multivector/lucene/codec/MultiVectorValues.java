@@ -1,6 +1,7 @@
 package dev.multivector.lucene.codec;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import org.apache.lucene.document.LateInteractionField;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.util.BytesRef;
@@ -62,6 +63,15 @@ public abstract class MultiVectorValues extends BinaryDocValues {
    */
   public abstract void readPanels(int fromPanel, int count, float[] dest, int destOffset)
       throws IOException;
+
+  /**
+   * The current document's panels in place: a read-only segment of {@code
+   * panelCount(tokenCount()) * dimension() * 16} little-endian floats, or null if they are not
+   * memory-mapped (read them with {@link #readPanels} then). Valid while the index is open.
+   */
+  public MemorySegment mappedPanels() throws IOException {
+    return null;
+  }
 
   /**
    * The segment's per-token HNSW index of the field, or null if it has none (the field's

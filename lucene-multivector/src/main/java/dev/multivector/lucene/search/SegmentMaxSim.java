@@ -4,6 +4,7 @@ import dev.multivector.lucene.codec.MultiVectorValues;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import dev.multivector.lucene.simd.MaxSim;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -98,8 +99,20 @@ final class SegmentMaxSim {
    */
   float maxSim() throws IOException {
     int tokens = checkedTokenCount();
-    int panelCount = MultiVectorValues.panelCount(tokens);
     MaxSim.resetMaxima(maxima);
+    MemorySegment mapped = values.mappedPanels();
+    if (mapped != null) {
+      // In place: the kernel streams the mapped panels, a copy would cost as much again.
+      MaxSim.accumulate(query, dimension, mapped, 0, tokens, maxima);
+    } else {
+      accumulateCopies(tokens);
+    }
+    float maxSim = MaxSim.sumOfMaxima(maxima, queryTokens);
+    return Float.isNaN(maxSim) ? Float.NEGATIVE_INFINITY : maxSim;
+  }
+
+  private void accumulateCopies(int tokens) throws IOException {
+    int panelCount = MultiVectorValues.panelCount(tokens);
     if (panels == null) {
       panels = new float[chunkPanels * dimension * MultiVectorValues.PANEL_TOKENS];
     }
@@ -111,8 +124,6 @@ final class SegmentMaxSim {
       int chunkTokens = Math.min(tokens - panel * MultiVectorValues.PANEL_TOKENS, count * MultiVectorValues.PANEL_TOKENS);
       MaxSim.accumulate(query, dimension, panels, 0, chunkTokens, maxima);
     }
-    float maxSim = MaxSim.sumOfMaxima(maxima, queryTokens);
-    return Float.isNaN(maxSim) ? Float.NEGATIVE_INFINITY : maxSim;
   }
 
   /** The current document's token count, after checking its dimension is the query's. */

@@ -1,5 +1,8 @@
 package dev.multivector.lucene.simd;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.lang.invoke.MethodHandles;
 import java.util.Arrays;
 import java.lang.invoke.MethodType;
@@ -60,6 +63,31 @@ public final class MaxSim {
    */
   public static void accumulate(
       float[] query, int dim, float[] panels, int offset, int tokens, float[] maxima) {
+    KERNEL.accumulate(query, dim, littleEndian(panels, offset, tokens, dim), (long) offset * Float.BYTES, tokens, maxima);
+  }
+
+  /** The kernels read little-endian floats, as index files hold them; heap arrays are native. */
+  private static MemorySegment littleEndian(float[] panels, int offset, int tokens, int dim) {
+    MemorySegment segment = MemorySegment.ofArray(panels);
+    if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+      return segment;
+    }
+    MemorySegment copy = MemorySegment.ofArray(new byte[panels.length * Float.BYTES]);
+    long used = (long) ((tokens + 15) / 16) * dim * 16;
+    ValueLayout.OfFloat le = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    for (long i = offset; i < offset + used; i++) {
+      copy.setAtIndex(le, i, panels[(int) i]);
+    }
+    return copy;
+  }
+
+  /**
+   * As {@link #accumulate(float[], int, float[], int, int, float[])}, reading the panels
+   * (little-endian float32) in place from byte {@code offset} of {@code panels}, such as
+   * memory-mapped index data.
+   */
+  public static void accumulate(
+      float[] query, int dim, MemorySegment panels, long offset, int tokens, float[] maxima) {
     KERNEL.accumulate(query, dim, panels, offset, tokens, maxima);
   }
 

@@ -1,5 +1,7 @@
 package dev.multivector.lucene.simd;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * MaxSim over panels (see {@link dev.multivector.lucene.codec.MultiVectorValues}), a document's
  * panels at a time: {@link #accumulate} raises, for each query token, sixteen running maxima (one
@@ -13,15 +15,16 @@ interface MaxSimKernel {
 
   /**
    * Raises {@code maxima[i * 16 + lane]} to the dot product of query token {@code i} and each of
-   * the {@code tokens} document tokens held as panels from {@code offset} whose panel lane is
-   * {@code lane}.
+   * the {@code tokens} document tokens held as panels (little-endian float32) from byte {@code
+   * offset} of {@code panels} whose panel lane is {@code lane}. The segment may be a heap array or
+   * memory-mapped index data: kernels read it in place.
    *
    * @param query the query's tokens, row-major: token {@code i} is {@code query[i * dim .. (i+1) *
    *     dim)}
    * @param tokens at least 1; the panels hold {@code ceil(tokens / 16)} panels, zero-padded
    * @param maxima {@code 16 * query.length / dim} running maxima, negative infinity to start with
    */
-  void accumulate(float[] query, int dim, float[] panels, int offset, int tokens, float[] maxima);
+  void accumulate(float[] query, int dim, MemorySegment panels, long offset, int tokens, float[] maxima);
 
   /** A short name for logs and benchmark reports. */
   String name();

@@ -1,5 +1,7 @@
 package dev.multivector.lucene.simd;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -75,17 +77,17 @@ abstract class PanamaMaxSimKernel implements MaxSimKernel {
   abstract VectorSpecies<Float> species();
 
   @Override
-  public void accumulate(float[] query, int dim, float[] panels, int offset, int tokens, float[] maxima) {
+  public void accumulate(float[] query, int dim, MemorySegment panels, long offset, int tokens, float[] maxima) {
     final int queryTokens = query.length / dim;
     final int lanes = species().length();
     final int paddedTokens = (tokens + PANEL - 1) / PANEL * PANEL;
     // Block by block of document tokens, each block against every query token while it is hot.
     for (int t = 0; t < tokens; t += VECTORS * lanes) {
-      final int a = address(offset, dim, t);
+      final long a = address(offset, dim, t);
       // Vectors past the last panel read the block's first again, and are masked off.
-      final int b = t + lanes < paddedTokens ? address(offset, dim, t + lanes) : a;
-      final int c = t + 2 * lanes < paddedTokens ? address(offset, dim, t + 2 * lanes) : a;
-      final int d = t + 3 * lanes < paddedTokens ? address(offset, dim, t + 3 * lanes) : a;
+      final long b = t + lanes < paddedTokens ? address(offset, dim, t + lanes) : a;
+      final long c = t + 2 * lanes < paddedTokens ? address(offset, dim, t + 2 * lanes) : a;
+      final long d = t + 3 * lanes < paddedTokens ? address(offset, dim, t + 3 * lanes) : a;
       for (int i = 0; i < queryTokens; i += 4) {
         // Fewer than four query tokens left: repeat the last; its maxima are written once.
         final int last = queryTokens - 1;
@@ -110,9 +112,9 @@ abstract class PanamaMaxSimKernel implements MaxSimKernel {
     }
   }
 
-  /** Index in {@code panels} of component 0 of document token {@code token} (a lane start). */
-  private static int address(int offset, int dim, int token) {
-    return offset + (token / PANEL) * dim * PANEL + token % PANEL;
+  /** Byte offset in the panels of component 0 of document token {@code token} (a lane start). */
+  private static long address(long offset, int dim, int token) {
+    return offset + ((long) (token / PANEL) * dim * PANEL + token % PANEL) * Float.BYTES;
   }
 
   /**
@@ -128,11 +130,11 @@ abstract class PanamaMaxSimKernel implements MaxSimKernel {
       int q1,
       int q2,
       int q3,
-      float[] panels,
-      int a,
-      int b,
-      int c,
-      int d,
+      MemorySegment panels,
+      long a,
+      long b,
+      long c,
+      long d,
       int t,
       int tokens,
       float[] maxima,
@@ -146,11 +148,11 @@ abstract class PanamaMaxSimKernel implements MaxSimKernel {
     FloatVector acc2a = zero, acc2b = zero, acc2c = zero, acc2d = zero;
     FloatVector acc3a = zero, acc3b = zero, acc3c = zero, acc3d = zero;
     for (int k = 0; k < dim; k++) {
-      final int row = k * PANEL;
-      final FloatVector da = FloatVector.fromArray(species, panels, a + row);
-      final FloatVector db = FloatVector.fromArray(species, panels, b + row);
-      final FloatVector dc = FloatVector.fromArray(species, panels, c + row);
-      final FloatVector dd = FloatVector.fromArray(species, panels, d + row);
+      final long row = (long) k * PANEL * Float.BYTES;
+      final FloatVector da = FloatVector.fromMemorySegment(species, panels, a + row, ByteOrder.LITTLE_ENDIAN);
+      final FloatVector db = FloatVector.fromMemorySegment(species, panels, b + row, ByteOrder.LITTLE_ENDIAN);
+      final FloatVector dc = FloatVector.fromMemorySegment(species, panels, c + row, ByteOrder.LITTLE_ENDIAN);
+      final FloatVector dd = FloatVector.fromMemorySegment(species, panels, d + row, ByteOrder.LITTLE_ENDIAN);
       FloatVector qk = FloatVector.broadcast(species, query[q0 + k]);
       acc0a = qk.fma(da, acc0a);
       acc0b = qk.fma(db, acc0b);

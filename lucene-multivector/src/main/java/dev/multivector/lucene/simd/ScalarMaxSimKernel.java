@@ -1,5 +1,8 @@
 package dev.multivector.lucene.simd;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
 /**
  * The plain-Java kernel: one query token at a time against one panel at a time. The innermost
  * loops run over the panel's 16 lanes, contiguous in memory, which the JIT can vectorize.
@@ -8,24 +11,27 @@ final class ScalarMaxSimKernel implements MaxSimKernel {
 
   static final ScalarMaxSimKernel INSTANCE = new ScalarMaxSimKernel();
 
+  private static final ValueLayout.OfFloat FLOAT =
+      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+
   private ScalarMaxSimKernel() {}
 
   @Override
-  public void accumulate(float[] query, int dim, float[] panels, int offset, int tokens, float[] maxima) {
+  public void accumulate(float[] query, int dim, MemorySegment panels, long offset, int tokens, float[] maxima) {
     final int queryTokens = query.length / dim;
     final int panelCount = (tokens + LANES - 1) / LANES;
     final int panelFloats = dim * LANES;
     final float[] dots = new float[LANES];
     for (int p = 0; p < panelCount; p++) {
-      final int base = offset + p * panelFloats;
+      final long base = offset + (long) p * panelFloats * Float.BYTES;
       final int valid = Math.min(LANES, tokens - p * LANES);
       for (int i = 0; i < queryTokens; i++) {
         java.util.Arrays.fill(dots, 0f);
         for (int k = 0; k < dim; k++) {
           final float qk = query[i * dim + k];
-          final int row = base + k * LANES;
+          final long row = base + (long) k * LANES * Float.BYTES;
           for (int lane = 0; lane < LANES; lane++) {
-            dots[lane] += qk * panels[row + lane];
+            dots[lane] += qk * panels.get(FLOAT, row + (long) lane * Float.BYTES);
           }
         }
         for (int lane = 0; lane < valid; lane++) {

@@ -37,6 +37,9 @@ import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.tests.search.QueryUtils;
+import dev.multivector.lucene.codec.MultiVectorValues;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.store.MMapDirectory;
 import org.apache.lucene.tests.util.LuceneTestCase;
 import org.apache.lucene.tests.util.TestUtil;
 import org.apache.lucene.util.NamedThreadFactory;
@@ -51,7 +54,7 @@ public class TestLateInteractionQuery extends LuceneTestCase {
 
   /** A small random index and its matrices, by stored id. */
   private static final class Corpus implements AutoCloseable {
-    final Directory dir = newDirectory();
+    final Directory dir;
     final Map<String, float[][]> matrices = new HashMap<>(); // live docs with a value
     final Map<String, String> colors = new HashMap<>(); // every live doc
     final int dim;
@@ -60,11 +63,17 @@ public class TestLateInteractionQuery extends LuceneTestCase {
     DirectoryReader reader;
 
     Corpus(int dim, VectorSimilarityFunction similarity, boolean plainLucene) throws IOException {
-      this(dim, similarity, plainLucene, true);
+      this(dim, similarity, plainLucene, true, false);
     }
 
-    Corpus(int dim, VectorSimilarityFunction similarity, boolean plainLucene, boolean deletions)
+    /**
+     * @param mapped a bare MMapDirectory, whose panels the kernels read in place; else the test
+     *     framework's (wrapped) directory, whose panels are copied
+     */
+    Corpus(
+        int dim, VectorSimilarityFunction similarity, boolean plainLucene, boolean deletions, boolean mapped)
         throws IOException {
+      this.dir = mapped ? new MMapDirectory(createTempDir("mapped")) : newDirectory();
       this.dim = dim;
       this.similarity = similarity;
       this.plainLucene = plainLucene;
@@ -228,6 +237,17 @@ public class TestLateInteractionQuery extends LuceneTestCase {
     }
   }
 
+  /** Whether the first document with a value has its panels memory-mapped. */
+  private static boolean readsInPlace(IndexReader reader) throws IOException {
+    for (LeafReaderContext context : reader.leaves()) {
+      var values = context.reader().getBinaryDocValues(FIELD);
+      if (values != null && values.nextDoc() != DocIdSetIterator.NO_MORE_DOCS) {
+        return MultiVectorValues.of(values, FIELD).mappedPanels() != null;
+      }
+    }
+    throw new AssertionError("no document has a value");
+  }
+
   private static boolean isLive(IndexReader reader, int doc) {
     for (LeafReaderContext context : reader.leaves()) {
       if (doc >= context.docBase && doc < context.docBase + context.reader().maxDoc()) {
@@ -242,11 +262,14 @@ public class TestLateInteractionQuery extends LuceneTestCase {
     ExecutorService executor =
         Executors.newFixedThreadPool(2, new NamedThreadFactory("TestLateInteractionQuery"));
     try {
-      for (boolean plainLucene : new boolean[] {false, true}) {
+      for (int variant = 0; variant < 3; variant++) {
+        boolean plainLucene = variant == 1;
+        boolean mapped = variant == 2;
         int dim = TestUtil.nextInt(random(), 1, 100);
         VectorSimilarityFunction similarity =
             random().nextBoolean() ? VectorSimilarityFunction.DOT_PRODUCT : VectorSimilarityFunction.COSINE;
-        try (Corpus corpus = new Corpus(dim, similarity, plainLucene)) {
+        try (Corpus corpus = new Corpus(dim, similarity, plainLucene, true, mapped)) {
+          assertEquals("panels read in place", mapped, readsInPlace(corpus.reader));
           for (int iter = 0; iter < 5; iter++) {
             IndexSearcher searcher = randomSearcher(corpus.reader, executor);
             float[][] query = randomMatrix(TestUtil.nextInt(random(), 1, 40), dim);
@@ -285,7 +308,8 @@ public class TestLateInteractionQuery extends LuceneTestCase {
    */
   public void testLuceneQueryChecks() throws Exception {
     int dim = TestUtil.nextInt(random(), 1, 32);
-    try (Corpus corpus = new Corpus(dim, VectorSimilarityFunction.DOT_PRODUCT, random().nextBoolean(), false)) {
+    try (Corpus corpus =
+        new Corpus(dim, VectorSimilarityFunction.DOT_PRODUCT, random().nextBoolean(), false, random().nextBoolean())) {
       IndexSearcher searcher = newSearcher(corpus.reader);
       float[][] query = randomMatrix(TestUtil.nextInt(random(), 1, 10), dim);
       QueryUtils.check(random(), new LateInteractionQuery(FIELD, query), searcher);

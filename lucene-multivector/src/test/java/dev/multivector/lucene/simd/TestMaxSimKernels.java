@@ -1,6 +1,8 @@
 package dev.multivector.lucene.simd;
 
 import dev.multivector.lucene.MaxSimReference;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
@@ -51,15 +53,28 @@ public class TestMaxSimKernels extends LuceneTestCase {
     return out;
   }
 
-  /** MaxSim through {@code accumulate}, over runs of a random number of panels. */
+  /**
+   * MaxSim through {@code accumulate}, over runs of a random number of panels, read from the heap
+   * array or from a copy off-heap at a random, possibly unaligned, byte position (as mapped index
+   * data is read).
+   */
   static float maxSim(MaxSimKernel kernel, float[][] query, float[] panels, int offset, int tokens, Random random) {
     int dim = query[0].length;
+    MemorySegment segment = MemorySegment.ofArray(panels);
+    long start = (long) offset * Float.BYTES;
+    if (random.nextBoolean()) {
+      int shift = random.nextInt(8);
+      MemorySegment offHeap = Arena.ofAuto().allocate(segment.byteSize() + shift);
+      MemorySegment.copy(segment, 0, offHeap, shift, segment.byteSize());
+      segment = offHeap;
+      start += shift;
+    }
     float[] maxima = MaxSim.newMaxima(query.length);
     int panelCount = (tokens + 15) / 16;
     for (int p = 0; p < panelCount; ) {
       int run = Math.min(panelCount - p, 1 + random.nextInt(4));
       int runTokens = Math.min(tokens - p * 16, run * 16);
-      kernel.accumulate(flatten(query), dim, panels, offset + p * dim * 16, runTokens, maxima);
+      kernel.accumulate(flatten(query), dim, segment, start + (long) p * dim * 16 * Float.BYTES, runTokens, maxima);
       p += run;
     }
     return MaxSimKernel.sumOfMaxima(maxima, query.length);
