@@ -54,7 +54,7 @@ final class ExhaustiveLatency {
         SyntheticMultiVectors.generate(
             new SyntheticMultiVectors.Config(
                 "exhaustive", c.docs, c.warmup + c.queries, c.dim, c.tokens, c.tokens, c.tokens,
-                c.queryTokens, 8192, 0.5f, 0.6f, 7));
+                c.queryTokens, 8192, 0.5f, 0.6f, 7, null));
     System.out.printf(Locale.ROOT, "indexing %d x %d x %d twice ...%n", c.docs, c.tokens, c.dim);
     try (FSDirectory oursDir = FSDirectory.open(ours);
         FSDirectory luceneDir = FSDirectory.open(lucene)) {

@@ -76,24 +76,6 @@ public final class SyntheticMultiVectors {
         throw new IllegalArgumentException("need 1 <= minTokens <= medianTokens <= maxTokens");
       }
     }
-
-    /** One target document per query (no topics). */
-    public Config(
-        String name,
-        int documents,
-        int queries,
-        int dimension,
-        int minTokens,
-        int medianTokens,
-        int maxTokens,
-        int queryTokens,
-        int vocabulary,
-        float noise,
-        float queryNoise,
-        long seed) {
-      this(name, documents, queries, dimension, minTokens, medianTokens, maxTokens, queryTokens,
-          vocabulary, noise, queryNoise, seed, null);
-    }
   }
 
   /**
@@ -122,13 +104,13 @@ public final class SyntheticMultiVectors {
    */
   public static Config colbertLike(int documents, int queries, long seed) {
     return new Config(
-        "synthetic-colbert", documents, queries, 128, 30, 70, 180, 32, 8192, 0.4f, 0.6f, seed);
+        "synthetic-colbert", documents, queries, 128, 30, 70, 180, 32, 8192, 0.4f, 0.6f, seed, null);
   }
 
   /** ColPali-shaped pages: 1,024 patch vectors of dim 128 per page, 20 query tokens. */
   public static Config colpaliLike(int pages, int queries, long seed) {
     return new Config(
-        "synthetic-colpali", pages, queries, 128, 1024, 1024, 1024, 20, 8192, 0.5f, 0.6f, seed);
+        "synthetic-colpali", pages, queries, 128, 1024, 1024, 1024, 20, 8192, 0.5f, 0.6f, seed, null);
   }
 
   /** Generates the data set a configuration describes. */

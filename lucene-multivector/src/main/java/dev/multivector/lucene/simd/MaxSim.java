@@ -2,10 +2,10 @@ package dev.multivector.lucene.simd;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.lang.invoke.MethodHandles;
-import java.util.Arrays;
 import java.lang.invoke.MethodType;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.logging.Logger;
 

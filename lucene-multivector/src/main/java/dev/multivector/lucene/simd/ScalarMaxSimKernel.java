@@ -5,7 +5,7 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * The plain-Java kernel: one query token at a time against one panel at a time. The innermost
- * loops run over the panel's 16 lanes, contiguous in memory, which the JIT can vectorize.
+ * loops run over the panel's 16 lanes, contiguous in memory.
  */
 final class ScalarMaxSimKernel implements MaxSimKernel {
 
