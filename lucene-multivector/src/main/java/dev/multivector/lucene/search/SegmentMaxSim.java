@@ -31,7 +31,7 @@ final class SegmentMaxSim {
   private final int dimension;
   private final int queryTokens;
   private final int chunkPanels;
-  private float[] panels; // one chunk; allocated by the first maxSim(), token kNN never needs it
+  private float[] panels; // one chunk, for panels that are not memory-mapped; allocated on first use
   private final float[] maxima;
 
   private SegmentMaxSim(MultiVectorValues values, String field, float[] query, int dimension) {
