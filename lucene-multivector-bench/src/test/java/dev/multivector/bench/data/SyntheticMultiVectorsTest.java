@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.multivector.lucene.MaxSimReference;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -59,7 +60,7 @@ class SyntheticMultiVectorsTest {
       int best = -1;
       double bestScore = Double.NEGATIVE_INFINITY;
       for (int d = 0; d < ds.documents().size(); d++) {
-        double s = maxSim(query, ds.documents().get(d));
+        double s = MaxSimReference.maxSim(query, ds.documents().get(d));
         if (s > bestScore) {
           bestScore = s;
           best = d;
@@ -96,7 +97,7 @@ class SyntheticMultiVectorsTest {
       double[] scores = new double[order.length];
       for (int d = 0; d < order.length; d++) {
         order[d] = d;
-        scores[d] = maxSim(query, ds.documents().get(d));
+        scores[d] = MaxSimReference.maxSim(query, ds.documents().get(d));
       }
       Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
       for (int r = 0; r < order.length; r++) {
@@ -118,22 +119,6 @@ class SyntheticMultiVectorsTest {
     assertTrue(
         meanRankByGain[3] < meanRankByGain[2] && meanRankByGain[2] < meanRankByGain[1],
         "mean exact rank by gain: " + Arrays.toString(meanRankByGain));
-  }
-
-  private static double maxSim(float[][] q, float[][] d) {
-    double sum = 0;
-    for (float[] qi : q) {
-      double best = Double.NEGATIVE_INFINITY;
-      for (float[] dj : d) {
-        double dot = 0;
-        for (int k = 0; k < qi.length; k++) {
-          dot += qi[k] * dj[k];
-        }
-        best = Math.max(best, dot);
-      }
-      sum += best;
-    }
-    return sum;
   }
 
   private static void assertUnitRows(float[][] m) {

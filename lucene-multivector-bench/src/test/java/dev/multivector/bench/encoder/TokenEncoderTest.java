@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.multivector.lucene.MaxSimReference;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -24,13 +25,13 @@ class TokenEncoderTest {
       for (float[][] m : docs) {
         for (float[] v : m) {
           assertEquals(384, v.length);
-          assertEquals(1.0, Math.sqrt(dot(v, v)), 1e-4);
+          assertEquals(1.0, Math.sqrt(MaxSimReference.dot(v, v)), 1e-4);
         }
       }
       float[][] query = encoder.encodeQuery(heat);
       assertEquals(7, query.length);
-      double self = maxSim(query, docs.get(0));
-      double other = maxSim(query, docs.get(1));
+      double self = MaxSimReference.maxSim(query, docs.get(0));
+      double other = MaxSimReference.maxSim(query, docs.get(1));
       assertTrue(self > other + 1, "self " + self + " vs unrelated " + other);
       assertTrue(self > 0.95 * query.length, "self " + self);
       assertTrue(encoder.caveat().contains("bge-small-en-v1.5"));
@@ -48,25 +49,5 @@ class TokenEncoderTest {
     assertFalse(TokenEncoder.isPunctuation("747"));
     assertFalse(TokenEncoder.isPunctuation("[CLS]"));
     assertFalse(TokenEncoder.isPunctuation("café"));
-  }
-
-  static double maxSim(float[][] q, float[][] d) {
-    double sum = 0;
-    for (float[] qi : q) {
-      double best = Double.NEGATIVE_INFINITY;
-      for (float[] dj : d) {
-        best = Math.max(best, dot(qi, dj));
-      }
-      sum += best;
-    }
-    return sum;
-  }
-
-  static double dot(float[] a, float[] b) {
-    double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += a[i] * b[i];
-    }
-    return s;
   }
 }
