@@ -31,7 +31,8 @@ import org.apache.lucene.util.IOUtils;
  *   <li>{@code pooling}: hierarchical pooling at factors 1 to 4 on Cranfield and the needle set;
  *   <li>{@code synthetic}: first stages at scale on a synthetic ColBERT-like corpus;
  *   <li>{@code exhaustive}, {@code storage}, {@code kernels}: exhaustive latency against Lucene's
- *       built-in, bytes per token, single-thread kernels against the native roofline;
+ *       built-in and the native roofline, bytes per token, single-thread kernels against the
+ *       native roofline;
  *   <li>{@code dump-tokens}: real-text token matrices for the pooling fixtures;
  *   <li>{@code jmh [JMH arguments]}: the JMH benchmarks ({@code MaxSimKernelBenchmark},
  *       {@code IndexWriteBenchmark}, {@code HierarchicalPoolingBenchmark}).
@@ -74,7 +75,13 @@ public final class BenchMain {
         case "synthetic" -> synthetic(docs, out, work, threads);
         case "exhaustive" -> {
           var config = new ExhaustiveLatency.Config(1230, 1024, 128, 20, 20, threads, quick ? 3 : 10, quick ? 10 : 50);
-          ExhaustiveLatency.print(config, ExhaustiveLatency.run(config, work));
+          var results = ExhaustiveLatency.run(config, work);
+          // This machine's speed drifts by tens of percent: the native kernel over the same shape,
+          // right after, says what the hardware gave this run.
+          Double roofline =
+              KernelReport.roofline(shared.resolve("tools/roofline/run.sh"), config.rooflineShape())
+                  .values().stream().findFirst().orElse(null);
+          ExhaustiveLatency.print(config, results, roofline);
         }
         case "storage" -> StorageReport.print(StorageReport.run(StorageReport.DEFAULT_SHAPES, work));
         case "dump-tokens" -> dumpTokens(out);

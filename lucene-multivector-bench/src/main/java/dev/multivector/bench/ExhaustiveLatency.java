@@ -41,7 +41,12 @@ import org.apache.lucene.util.IOUtils;
  */
 final class ExhaustiveLatency {
 
-  record Config(int docs, int tokens, int dim, int queryTokens, int k, int threads, int warmup, int queries) {}
+  record Config(int docs, int tokens, int dim, int queryTokens, int k, int threads, int warmup, int queries) {
+    /** The roofline tool's arguments for this shape. */
+    String[] rooflineShape() {
+      return new String[] {"" + dim, "" + tokens, "" + queryTokens, "" + docs};
+    }
+  }
 
   record Result(String engine, double p50, double p99, double mean) {}
 
@@ -142,7 +147,12 @@ final class ExhaustiveLatency {
   }
 
 
-  static void print(Config c, List<Result> results) {
+  /**
+   * The table, and with {@code rooflineGflops} (the native single-thread kernel over the same
+   * shape, or null) the latency of {@code threads} such kernels if they scaled perfectly: context,
+   * not a limit, since threads share the memory bandwidth.
+   */
+  static void print(Config c, List<Result> results, Double rooflineGflops) {
     double flop = 2.0 * c.docs * c.tokens * c.dim * c.queryTokens;
     System.out.printf(Locale.ROOT,
         "%nExhaustive MaxSim, %d docs x %d tokens x dim %d, %d query tokens, top %d, %d threads, %d queries%n",
@@ -153,6 +163,11 @@ final class ExhaustiveLatency {
       System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f |%n", r.engine, r.p50, r.p99, r.mean, flop / r.p50 / 1e6);
     }
     System.out.printf(Locale.ROOT, "speed-up at p50: %.1fx%n", results.get(1).p50 / results.get(0).p50);
+    if (rooflineGflops != null) {
+      System.out.printf(Locale.ROOT,
+          "native roofline, one thread, same shape, this run: %.1f GFLOP/s; %d threads at %d x that: %.1f ms%n",
+          rooflineGflops, c.threads, c.threads, flop / (c.threads * rooflineGflops) / 1e6);
+    }
   }
 
   static Path tempDir() throws IOException {

@@ -105,7 +105,8 @@ public class TestMaxSimKernels extends LuceneTestCase {
       for (int iter = 0; iter < atLeast(60); iter++) {
         int dim = random().nextBoolean() ? TestUtil.nextInt(random(), 1, 20) : TestUtil.nextInt(random(), 21, 300);
         int docTokens = tokenCounts[random().nextInt(tokenCounts.length)];
-        int queryTokens = TestUtil.nextInt(random(), 1, 13);
+        // Up to 40: several passes of four query tokens and every remainder.
+        int queryTokens = TestUtil.nextInt(random(), 1, 40);
         // Query and document of opposite signs: every dot product is negative, so a zero-padded
         // token that escaped the mask would win the maximum.
         boolean negative = random().nextInt(3) == 0;
