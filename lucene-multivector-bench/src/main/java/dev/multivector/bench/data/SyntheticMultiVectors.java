@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /**
  * Seeded synthetic multi-vector data sets with known relevant documents per query.
@@ -124,12 +125,8 @@ public final class SyntheticMultiVectors {
     List<String> docIds = new ArrayList<>();
     List<float[][]> documents = new ArrayList<>();
     for (int d = 0; d < config.documents(); d++) {
-      float[][] doc = new float[tokenCount(config, random)][];
-      for (int t = 0; t < doc.length; t++) {
-        doc[t] = noisy(common.draw(random).clone(), config.noise(), random);
-      }
       docIds.add("doc-" + d);
-      documents.add(doc);
+      documents.add(tokens(tokenCount(config, random), () -> common.draw(random), config.noise(), random));
     }
 
     List<String> queryIds = new ArrayList<>();
@@ -138,13 +135,9 @@ public final class SyntheticMultiVectors {
     for (int q = 0; q < config.queries(); q++) {
       int target = random.nextInt(documents.size());
       float[][] doc = documents.get(target);
-      float[][] query = new float[config.queryTokens()][];
-      for (int t = 0; t < query.length; t++) {
-        query[t] = noisy(doc[random.nextInt(doc.length)].clone(), config.queryNoise(), random);
-      }
       String id = "query-" + q;
       queryIds.add(id);
-      queries.add(query);
+      queries.add(tokens(config.queryTokens(), () -> doc[random.nextInt(doc.length)], config.queryNoise(), random));
       gains.put(id, Map.of(docIds.get(target), 1));
     }
     return new VectorDataset(config.name(), docIds, documents, queryIds, queries, new Qrels(gains));
@@ -173,14 +166,9 @@ public final class SyntheticMultiVectors {
       double u = random.nextDouble();
       double share = topics.minShare() + u * shareRange;
       docGain[d] = 1 + Math.min(2, (int) (u * 3));
-      float[][] doc = new float[tokenCount(config, random)][];
       float[][] topic = topicCentroids[docTopic[d]];
-      for (int t = 0; t < doc.length; t++) {
-        float[] centroid = random.nextDouble() < share ? topic[random.nextInt(topic.length)] : common.draw(random);
-        doc[t] = noisy(centroid.clone(), config.noise(), random);
-      }
       docIds.add("doc-" + d);
-      documents.add(doc);
+      documents.add(tokens(tokenCount(config, random), mixture(share, topic, common, random), config.noise(), random));
     }
 
     List<String> queryIds = new ArrayList<>();
@@ -189,12 +177,8 @@ public final class SyntheticMultiVectors {
     for (int q = 0; q < config.queries(); q++) {
       int topicId = docTopic[random.nextInt(documents.size())];
       float[][] topic = topicCentroids[topicId];
-      float[][] query = new float[config.queryTokens()][];
-      for (int t = 0; t < query.length; t++) {
-        float[] centroid =
-            random.nextDouble() < topics.queryShare() ? topic[random.nextInt(topic.length)] : common.draw(random);
-        query[t] = noisy(centroid.clone(), config.queryNoise(), random);
-      }
+      float[][] query =
+          tokens(config.queryTokens(), mixture(topics.queryShare(), topic, common, random), config.queryNoise(), random);
       Map<String, Integer> relevant = new LinkedHashMap<>();
       for (int d = 0; d < docTopic.length; d++) {
         if (docTopic[d] == topicId) {
@@ -207,6 +191,20 @@ public final class SyntheticMultiVectors {
       gains.put(id, relevant);
     }
     return new VectorDataset(config.name(), docIds, documents, queryIds, queries, new Qrels(gains));
+  }
+
+  /** {@code count} tokens, each a noisy copy of the next centroid {@code centroids} gives. */
+  private static float[][] tokens(int count, Supplier<float[]> centroids, float noise, SplittableRandom random) {
+    float[][] tokens = new float[count][];
+    for (int t = 0; t < count; t++) {
+      tokens[t] = noisy(centroids.get().clone(), noise, random);
+    }
+    return tokens;
+  }
+
+  /** Centroids from {@code topic} with probability {@code share}, from the common vocabulary otherwise. */
+  private static Supplier<float[]> mixture(double share, float[][] topic, Vocabulary common, SplittableRandom random) {
+    return () -> random.nextDouble() < share ? topic[random.nextInt(topic.length)] : common.draw(random);
   }
 
   /** A document's token count: log-normal around the median, clipped to the configured range. */
