@@ -32,9 +32,9 @@ import org.apache.lucene.search.Weight;
  * <p>Without {@link Builder#k(int)} the query matches every document that has the field and
  * passes the filter, scored by MaxSim, so {@code searcher.search(query, n)} returns the exact
  * top-n for any n. With {@code k}, it finds the top k while rewriting, like Lucene's kNN queries:
- * each partition of the searcher's {@link IndexSearcher#getSlices() slices} is scored in parallel
- * on the searcher's executor, and the query then matches those k documents only (in a {@link
- * org.apache.lucene.search.BooleanQuery}, too). Ties are broken by doc id.
+ * the searcher's executor scores the documents in as many parallel tasks as the searcher has
+ * {@link IndexSearcher#getSlices() slices}, and the query then matches those k documents only (in
+ * a {@link org.apache.lucene.search.BooleanQuery}, too). Ties are broken by doc id.
  *
  * <p><b>Scores.</b> MaxSim can be negative, and Lucene needs non-negative scores, so the score is
  * {@code 1 + maxSim} when {@code maxSim >= 0} and {@code 1 / (1 - maxSim)} below: monotone, so

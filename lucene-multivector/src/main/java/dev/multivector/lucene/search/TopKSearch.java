@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReaderContext;
@@ -41,6 +42,9 @@ final class TopKSearch {
 
   /** Candidate documents of one exact-scoring task. */
   private static final int DOCS_PER_TASK = 256;
+
+  /** Documents an exhaustive task takes at a time. */
+  private static final int DOCS_PER_CHUNK = 8;
 
   private static final Comparator<ScoreDoc> BY_SCORE_THEN_DOC =
       Comparator.comparingDouble((ScoreDoc hit) -> hit.score).reversed().thenComparingInt(hit -> hit.doc);
@@ -82,33 +86,75 @@ final class TopKSearch {
     return new TopMaxSimQuery(query, exact(candidates), reader, description, true);
   }
 
-  /** Scores every partition of the searcher's slices in parallel, and keeps the best k. */
+  /**
+   * Scores every document in as many parallel tasks as the searcher has slices, and keeps the best
+   * k. The tasks take the slices' documents {@value #DOCS_PER_CHUNK} at a time, in doc id order,
+   * rather than a slice each: threads that share memory bandwidth do not run at the same speed,
+   * and a fixed split would wait for the slowest.
+   */
   private List<ScoreDoc> exhaustive() throws IOException {
-    List<Callable<List<ScoreDoc>>> tasks = new ArrayList<>();
+    List<IndexSearcher.LeafReaderContextPartition> partitions = new ArrayList<>();
     for (IndexSearcher.LeafSlice slice : searcher.getSlices()) {
       for (IndexSearcher.LeafReaderContextPartition partition : slice.partitions) {
-        tasks.add(
-            () -> {
-              LeafReaderContext context = partition.ctx;
-              SegmentMaxSim maxSim = query.segmentMaxSim(context);
-              DocIdSetIterator candidates = query.candidates(maxSim, context, filterWeight);
-              if (candidates == null) {
-                return List.of();
+        if (end(partition) > partition.minDocId) {
+          partitions.add(partition);
+        }
+      }
+    }
+    // In doc id order, so that each task moves its doc values forward only.
+    partitions.sort(
+        Comparator.comparingInt((IndexSearcher.LeafReaderContextPartition p) -> p.ctx.ord)
+            .thenComparingInt(p -> p.minDocId));
+    // Chunk c belongs to the partition p with firstChunk[p] <= c < firstChunk[p + 1].
+    int[] firstChunk = new int[partitions.size() + 1];
+    for (int p = 0; p < partitions.size(); p++) {
+      int docs = end(partitions.get(p)) - partitions.get(p).minDocId;
+      firstChunk[p + 1] = firstChunk[p] + (docs + DOCS_PER_CHUNK - 1) / DOCS_PER_CHUNK;
+    }
+    AtomicInteger nextChunk = new AtomicInteger();
+    List<Callable<List<ScoreDoc>>> tasks = new ArrayList<>();
+    for (int t = 0; t < searcher.getSlices().length; t++) {
+      tasks.add(
+          () -> {
+            HitQueue queue = new HitQueue(query.getK(), false);
+            LeafReaderContext context = null;
+            SegmentMaxSim maxSim = null;
+            DocIdSetIterator candidates = null;
+            Bits live = null;
+            for (int chunk = nextChunk.getAndIncrement();
+                chunk < firstChunk[partitions.size()];
+                chunk = nextChunk.getAndIncrement()) {
+              int p = Arrays.binarySearch(firstChunk, chunk);
+              p = p >= 0 ? p : -p - 2;
+              IndexSearcher.LeafReaderContextPartition partition = partitions.get(p);
+              if (partition.ctx != context) {
+                context = partition.ctx;
+                maxSim = query.segmentMaxSim(context);
+                candidates = query.candidates(maxSim, context, filterWeight);
+                live = context.reader().getLiveDocs();
               }
-              Bits live = context.reader().getLiveDocs();
-              HitQueue queue = new HitQueue(query.getK(), false);
-              for (int doc = candidates.advance(partition.minDocId);
-                  doc < partition.maxDocId;
-                  doc = candidates.nextDoc()) {
+              if (candidates == null) {
+                continue;
+              }
+              int from = partition.minDocId + (chunk - firstChunk[p]) * DOCS_PER_CHUNK;
+              int to = Math.min(end(partition), from + DOCS_PER_CHUNK);
+              // The iterator may already stand in this chunk, where the previous one ended.
+              int doc = candidates.docID() >= from ? candidates.docID() : candidates.advance(from);
+              for (; doc < to; doc = candidates.nextDoc()) {
                 if (live == null || live.get(doc)) {
                   queue.insertWithOverflow(new ScoreDoc(context.docBase + doc, maxSim.maxSim()));
                 }
               }
-              return drain(queue);
-            });
-      }
+            }
+            return drain(queue);
+          });
     }
     return best(searcher.getTaskExecutor().invokeAll(tasks), query.getK());
+  }
+
+  /** The end of a partition's doc ids: a partition of a whole segment ends at no doc id. */
+  private static int end(IndexSearcher.LeafReaderContextPartition partition) {
+    return Math.min(partition.maxDocId, partition.ctx.reader().maxDoc());
   }
 
   /**
