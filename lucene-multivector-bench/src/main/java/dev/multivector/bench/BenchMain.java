@@ -77,11 +77,12 @@ public final class BenchMain {
           var config = new ExhaustiveLatency.Config(1230, 1024, 128, 20, 20, threads, quick ? 3 : 10, quick ? 10 : 50);
           var results = ExhaustiveLatency.run(config, work);
           // This machine's speed drifts by tens of percent: the native kernel over the same shape,
-          // right after, says what the hardware gave this run.
-          Double roofline =
-              KernelReport.roofline(shared.resolve("tools/roofline/run.sh"), config.rooflineShape())
-                  .values().stream().findFirst().orElse(null);
-          ExhaustiveLatency.print(config, results, roofline);
+          // right after, on one core and then on every searcher thread's core at once, says what
+          // the hardware gave this run.
+          Path tool = shared.resolve("tools/roofline/run.sh");
+          Double oneCore = KernelReport.roofline(tool, 1, config.rooflineShape()).values().stream().findFirst().orElse(null);
+          Double allCores = KernelReport.roofline(tool, config.threads(), config.rooflineShape()).values().stream().findFirst().orElse(null);
+          ExhaustiveLatency.print(config, results, oneCore, allCores);
         }
         case "storage" -> StorageReport.print(StorageReport.run(StorageReport.DEFAULT_SHAPES, work));
         case "dump-tokens" -> dumpTokens(out);

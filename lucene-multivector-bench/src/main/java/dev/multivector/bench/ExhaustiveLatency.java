@@ -148,11 +148,11 @@ final class ExhaustiveLatency {
 
 
   /**
-   * The table, and with {@code rooflineGflops} (the native single-thread kernel over the same
-   * shape, or null) the latency of {@code threads} such kernels if they scaled perfectly: context,
-   * not a limit, since threads share the memory bandwidth.
+   * The table, and the native roofline tool over the same shape ({@code null}: absent): its GFLOP/s
+   * on one core, and summed over one copy per searcher thread run at once, with the latency of a
+   * query at that rate.
    */
-  static void print(Config c, List<Result> results, Double rooflineGflops) {
+  static void print(Config c, List<Result> results, Double oneCoreGflops, Double allCoresGflops) {
     double flop = 2.0 * c.docs * c.tokens * c.dim * c.queryTokens;
     System.out.printf(Locale.ROOT,
         "%nExhaustive MaxSim, %d docs x %d tokens x dim %d, %d query tokens, top %d, %d threads, %d queries%n",
@@ -163,10 +163,10 @@ final class ExhaustiveLatency {
       System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f |%n", r.engine, r.p50, r.p99, r.mean, flop / r.p50 / 1e6);
     }
     System.out.printf(Locale.ROOT, "speed-up at p50: %.1fx%n", results.get(1).p50 / results.get(0).p50);
-    if (rooflineGflops != null) {
+    if (oneCoreGflops != null && allCoresGflops != null) {
       System.out.printf(Locale.ROOT,
-          "native roofline, one thread, same shape, this run: %.1f GFLOP/s; %d threads at %d x that: %.1f ms%n",
-          rooflineGflops, c.threads, c.threads, flop / (c.threads * rooflineGflops) / 1e6);
+          "native roofline, same shape, this run: %.1f GFLOP/s on one core; %d copies at once, one per core: %.1f GFLOP/s in all, %.1f ms a query%n",
+          oneCoreGflops, c.threads, allCoresGflops, flop / allCoresGflops / 1e6);
     }
   }
 

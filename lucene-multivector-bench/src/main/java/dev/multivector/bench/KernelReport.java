@@ -35,7 +35,7 @@ final class KernelReport {
   /** GFLOP/s by shape for each engine, in column order. */
   static Map<String, Map<String, Double>> run(Path sharedDir, boolean quick) throws IOException, RunnerException {
     Map<String, Map<String, Double>> table = new LinkedHashMap<>();
-    Map<String, Double> roofline = roofline(sharedDir.resolve("tools/roofline/run.sh"));
+    Map<String, Double> roofline = roofline(sharedDir.resolve("tools/roofline/run.sh"), 1);
     table.put("native roofline (panel)", roofline);
     table.put("lucene-multivector, Panama", jmh("panels", quick));
     table.put("lucene-multivector, plain Java", jmh("panels", quick, "-Ddev.multivector.simd.kernel=scalar"));
@@ -45,10 +45,11 @@ final class KernelReport {
 
   /**
    * The roofline tool's panel-layout GFLOP/s by shape ({@code dim x docTokens x queryTokens x
-   * docs}): its default shapes, or the one given as {@code dim docTokens queryTokens docs}. Empty
-   * when the tool is absent.
+   * docs}): its default shapes, or the one given as {@code dim docTokens queryTokens docs}, summed
+   * over {@code copies} copies of the tool run at once (one per core: together they show what the
+   * cores reach when they share the memory bandwidth). Empty when the tool is absent.
    */
-  static Map<String, Double> roofline(Path script, String... shape) throws IOException {
+  static Map<String, Double> roofline(Path script, int copies, String... shape) throws IOException {
     Map<String, Double> gflops = new LinkedHashMap<>();
     if (Files.exists(script) == false) {
       System.out.println("roofline tool not found at " + script + ": no roofline figure");
@@ -56,13 +57,18 @@ final class KernelReport {
     }
     List<String> command = new ArrayList<>(List.of("bash", script.toString()));
     command.addAll(List.of(shape));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line = out.readLine(); line != null; line = out.readLine()) {
-        System.out.println("roofline: " + line);
-        Matcher m = ROOFLINE.matcher(line);
-        if (m.find()) {
-          gflops.put(m.group(1) + "x" + m.group(2) + "x" + m.group(3) + "x" + m.group(4), Double.parseDouble(m.group(6)));
+    List<Process> processes = new ArrayList<>();
+    for (int i = 0; i < copies; i++) {
+      processes.add(new ProcessBuilder(command).redirectErrorStream(true).start());
+    }
+    for (Process process : processes) {
+      try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+          System.out.println("roofline: " + line);
+          Matcher m = ROOFLINE.matcher(line);
+          if (m.find()) {
+            gflops.merge(m.group(1) + "x" + m.group(2) + "x" + m.group(3) + "x" + m.group(4), Double.parseDouble(m.group(6)), Double::sum);
+          }
         }
       }
     }
