@@ -8,16 +8,18 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.logging.Logger;
+import org.apache.lucene.util.Constants;
 
 /**
  * Exact MaxSim of a query against a document held as panels: for each query token, the largest
  * dot product with any document token, summed over query tokens.
  *
- * <p>The kernel is chosen once, when this class is initialised, and logged once: the Panama kernel
- * when the {@code jdk.incubator.vector} module is present (run with {@code --add-modules
- * jdk.incubator.vector}) and its preferred vectors are 128 to 512 bits wide, the plain-Java kernel
- * otherwise. The system property {@value #KERNEL_PROPERTY}{@code =scalar} forces the plain-Java
- * kernel.
+ * <p>The kernel is chosen once, when this class is initialised, and logged once, as Lucene chooses
+ * its own vectorization: the Panama kernel on a HotSpot VM with the C2 compiler (not JVMCI, not
+ * a client VM), when the {@code jdk.incubator.vector} module is present (run with {@code
+ * --add-modules jdk.incubator.vector}) and its preferred vectors are 128 to 512 bits wide; the
+ * plain-Java kernel otherwise. The system property {@value #KERNEL_PROPERTY}{@code =scalar}
+ * forces the plain-Java kernel.
  *
  * @lucene.experimental
  */
@@ -160,6 +162,15 @@ public final class MaxSim {
     if (forced != null) {
       kernel = kernel(forced.toLowerCase(Locale.ROOT));
       why = "forced by -D" + KERNEL_PROPERTY;
+    } else if (Constants.IS_HOTSPOT_VM == false) {
+      kernel = ScalarMaxSimKernel.INSTANCE;
+      why = "not a HotSpot VM: the Vector API may not be compiled to vector instructions";
+    } else if (Constants.IS_JVMCI_VM) {
+      kernel = ScalarMaxSimKernel.INSTANCE;
+      why = "the JVMCI compiler does not compile the Vector API";
+    } else if (Constants.IS_CLIENT_VM) {
+      kernel = ScalarMaxSimKernel.INSTANCE;
+      why = "the C2 compiler is disabled";
     } else {
       kernel = loadPanama();
       why = kernel != null ? "jdk.incubator.vector present" : "jdk.incubator.vector not present";
@@ -167,7 +178,11 @@ public final class MaxSim {
         kernel = ScalarMaxSimKernel.INSTANCE;
       }
     }
-    LOG.info("MaxSim kernel: " + kernel.name() + " (" + why + ")");
+    String arithmetic =
+        kernel == ScalarMaxSimKernel.INSTANCE
+            ? ""
+            : Constants.HAS_FAST_VECTOR_FMA ? ", fused multiply-add" : ", multiply then add";
+    LOG.info("MaxSim kernel: " + kernel.name() + arithmetic + " (" + why + ")");
     return kernel;
   }
 

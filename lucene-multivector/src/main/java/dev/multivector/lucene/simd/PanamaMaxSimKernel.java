@@ -6,6 +6,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.apache.lucene.util.Constants;
 
 /**
  * The Panama kernel. A document token block of four vectors (64 tokens with 512-bit vectors:
@@ -16,6 +17,10 @@ import jdk.incubator.vector.VectorSpecies;
  * it is in the L1 cache, so a document is read from memory once. Tokens past the run's end (the
  * zero padding of the last panel) are masked out of the maxima.
  *
+ * <p>Fused multiply-add only where Lucene measured it to be fast ({@link
+ * Constants#HAS_FAST_VECTOR_FMA}, which {@code -Dlucene.useVectorFMA} overrides): without hardware
+ * FMA the Vector API emulates it, far slower than a multiply and an add.
+ *
  * <p>Loaded only when the jdk.incubator.vector module is present.
  */
 abstract class PanamaMaxSimKernel implements MaxSimKernel {
@@ -24,6 +29,14 @@ abstract class PanamaMaxSimKernel implements MaxSimKernel {
 
   /** Vectors of document tokens per block. */
   private static final int VECTORS = 4;
+
+  /** Whether {@link #madd} fuses: a constant, so the JIT keeps one branch. */
+  static final boolean FMA = Constants.HAS_FAST_VECTOR_FMA;
+
+  /** {@code a * b + acc}, fused where that is fast. */
+  private static FloatVector madd(FloatVector a, FloatVector b, FloatVector acc) {
+    return FMA ? a.fma(b, acc) : a.mul(b).add(acc);
+  }
 
   /** The kernel for the preferred vector size, or null if a panel row cannot hold such vectors. */
   static MaxSimKernel preferred() {
@@ -154,25 +167,25 @@ abstract class PanamaMaxSimKernel implements MaxSimKernel {
       final FloatVector dc = FloatVector.fromMemorySegment(species, panels, c + row, ByteOrder.LITTLE_ENDIAN);
       final FloatVector dd = FloatVector.fromMemorySegment(species, panels, d + row, ByteOrder.LITTLE_ENDIAN);
       FloatVector qk = FloatVector.broadcast(species, query[q0 + k]);
-      acc0a = qk.fma(da, acc0a);
-      acc0b = qk.fma(db, acc0b);
-      acc0c = qk.fma(dc, acc0c);
-      acc0d = qk.fma(dd, acc0d);
+      acc0a = madd(qk, da, acc0a);
+      acc0b = madd(qk, db, acc0b);
+      acc0c = madd(qk, dc, acc0c);
+      acc0d = madd(qk, dd, acc0d);
       qk = FloatVector.broadcast(species, query[q1 + k]);
-      acc1a = qk.fma(da, acc1a);
-      acc1b = qk.fma(db, acc1b);
-      acc1c = qk.fma(dc, acc1c);
-      acc1d = qk.fma(dd, acc1d);
+      acc1a = madd(qk, da, acc1a);
+      acc1b = madd(qk, db, acc1b);
+      acc1c = madd(qk, dc, acc1c);
+      acc1d = madd(qk, dd, acc1d);
       qk = FloatVector.broadcast(species, query[q2 + k]);
-      acc2a = qk.fma(da, acc2a);
-      acc2b = qk.fma(db, acc2b);
-      acc2c = qk.fma(dc, acc2c);
-      acc2d = qk.fma(dd, acc2d);
+      acc2a = madd(qk, da, acc2a);
+      acc2b = madd(qk, db, acc2b);
+      acc2c = madd(qk, dc, acc2c);
+      acc2d = madd(qk, dd, acc2d);
       qk = FloatVector.broadcast(species, query[q3 + k]);
-      acc3a = qk.fma(da, acc3a);
-      acc3b = qk.fma(db, acc3b);
-      acc3c = qk.fma(dc, acc3c);
-      acc3d = qk.fma(dd, acc3d);
+      acc3a = madd(qk, da, acc3a);
+      acc3b = madd(qk, db, acc3b);
+      acc3c = madd(qk, dc, acc3c);
+      acc3d = madd(qk, dd, acc3d);
     }
     // The maxima are raised here rather than in a helper: vectors passed to a method the JIT does
     // not inline are boxed, which costs more than the block itself.
