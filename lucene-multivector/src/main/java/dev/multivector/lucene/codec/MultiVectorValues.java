@@ -2,8 +2,15 @@ package dev.multivector.lucene.codec;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import org.apache.lucene.codecs.DocValuesProducer;
 import org.apache.lucene.document.LateInteractionField;
 import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.CodecReader;
+import org.apache.lucene.index.DocValuesType;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.FilterLeafReader;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.ParallelLeafReader;
 import org.apache.lucene.util.BytesRef;
 
 /**
@@ -21,9 +28,9 @@ import org.apache.lucene.util.BytesRef;
  * returns the matrix in {@link LateInteractionField}'s layout, so generic Lucene code keeps
  * working. Like all doc values, an instance is for one thread.
  *
- * <p>Get one with {@link #of(BinaryDocValues, String)} from a field's binary doc values: fields
- * stored by {@link MultiVectorCodec} are read off-heap from the memory-mapped file with no
- * allocation per document; any other {@link LateInteractionField} values are decoded.
+ * <p>Get a segment's values with {@link #of(LeafReader, String)}: fields stored by {@link
+ * MultiVectorCodec} are read off-heap from the memory-mapped file with no allocation per document,
+ * through any reader wrapper; any other {@link LateInteractionField} values are decoded.
  *
  * @lucene.experimental
  */
@@ -79,6 +86,71 @@ public abstract class MultiVectorValues extends BinaryDocValues {
    * files).
    */
   public TokenIndex tokenIndex() throws IOException {
+    return null;
+  }
+
+  /**
+   * The values of {@code field} in a segment, or null if {@code reader} has no binary doc values
+   * of that name.
+   *
+   * <p>Reader wrappers (every search engine wraps leaf readers, and so do Lucene's {@link
+   * org.apache.lucene.index.ExitableDirectoryReader} and the test framework) wrap doc values too,
+   * which would hide the segment's own values and its {@link #tokenIndex() token index}. So values
+   * that {@link MultiVectorCodec} stored are taken from the segment's own doc values reader, found
+   * through {@link FilterLeafReader}s and {@link ParallelLeafReader}s down to the {@link
+   * CodecReader}; a {@link org.apache.lucene.index.FilterCodecReader} decides itself what its
+   * doc values reader returns. Any other values are read through {@code reader}.
+   *
+   * <p>The field must be visible in {@code reader}'s field infos: a wrapper that hides it hides
+   * its values. Like all doc values, the values include deleted documents: take the live
+   * documents from {@code reader}, which a wrapper may restrict further.
+   */
+  public static MultiVectorValues of(LeafReader reader, String field) throws IOException {
+    FieldInfo info = reader.getFieldInfos().fieldInfo(field);
+    if (info == null || info.getDocValuesType() != DocValuesType.BINARY) {
+      return null;
+    }
+    MultiVectorValues own = segmentValues(reader, field);
+    if (own != null) {
+      return own;
+    }
+    BinaryDocValues binary = reader.getBinaryDocValues(field);
+    return binary == null ? null : of(binary, field);
+  }
+
+  /** The values the codec stored, read from the segment under the wrappers; null if there are none. */
+  private static MultiVectorValues segmentValues(LeafReader reader, String field)
+      throws IOException {
+    while (true) {
+      if (reader instanceof FilterLeafReader filter) {
+        reader = filter.getDelegate();
+      } else if (reader instanceof ParallelLeafReader parallel) {
+        // The field's values come from the first parallel reader that has the field.
+        LeafReader owner = null;
+        for (LeafReader sub : parallel.getParallelReaders()) {
+          if (sub.getFieldInfos().fieldInfo(field) != null) {
+            owner = sub;
+            break;
+          }
+        }
+        if (owner == null) {
+          return null;
+        }
+        reader = owner;
+      } else {
+        break;
+      }
+    }
+    if (reader instanceof CodecReader codecReader) {
+      FieldInfo info = codecReader.getFieldInfos().fieldInfo(field);
+      DocValuesProducer producer = codecReader.getDocValuesReader();
+      if (info != null && info.getDocValuesType() == DocValuesType.BINARY && producer != null) {
+        BinaryDocValues values = producer.getBinary(info);
+        if (values instanceof MultiVectorValues own) {
+          return own;
+        }
+      }
+    }
     return null;
   }
 

@@ -8,7 +8,6 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.DocValuesType;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.LeafReader;
@@ -59,14 +58,14 @@ final class SegmentMaxSim {
       return null;
     }
     MultiVectorFieldConfig config = checkField(info, tokens);
-    BinaryDocValues binary = reader.getBinaryDocValues(field);
-    if (binary == null) {
+    MultiVectorValues values = MultiVectorValues.of(reader, field);
+    if (values == null) {
       return null;
     }
     VectorSimilarityFunction similarity =
         config == null ? VectorSimilarityFunction.DOT_PRODUCT : config.similarity();
     return new SegmentMaxSim(
-        MultiVectorValues.of(binary, field),
+        values,
         field,
         tokens.forSimilarity(field, similarity),
         tokens.dimension);

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.QueryTimeout;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.AcceptDocs;
@@ -23,6 +24,7 @@ import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.HitQueue;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.Scorer;
@@ -53,12 +55,43 @@ final class TopKSearch {
   private final IndexSearcher searcher;
   private final List<LeafReaderContext> leaves;
   private final Weight filterWeight; // null: no filter
+  private final QueryTimeout timeout; // null: none
+  private volatile boolean timedOut;
 
   private TopKSearch(LateInteractionQuery query, IndexSearcher searcher) throws IOException {
     this.query = query;
     this.searcher = searcher;
     this.leaves = searcher.getIndexReader().leaves();
     this.filterWeight = query.filterWeight(searcher);
+    this.timeout = searcher.getTimeout();
+  }
+
+  /**
+   * Whether the searcher's {@link QueryTimeout} says to stop; once it has, the search returns the
+   * best of what it scored, and says so in its explanations. Checked every few documents, and by
+   * the collectors of graph searches, as Lucene's kNN queries do.
+   */
+  private boolean shouldExit() {
+    if (timedOut) {
+      return true;
+    }
+    if (timeout != null && timeout.shouldExit()) {
+      timedOut = true;
+    }
+    return timedOut;
+  }
+
+  /** A collector that stops its graph search when the query times out. */
+  private KnnCollector timeLimited(KnnCollector collector) {
+    if (timeout == null) {
+      return collector;
+    }
+    return new KnnCollector.Decorator(collector) {
+      @Override
+      public boolean earlyTerminated() {
+        return shouldExit() || super.earlyTerminated();
+      }
+    };
   }
 
   static TopMaxSimQuery search(LateInteractionQuery query, IndexSearcher searcher)
@@ -66,24 +99,25 @@ final class TopKSearch {
     IndexReader reader = searcher.getIndexReader();
     query.checkField(reader);
     TopKSearch search = new TopKSearch(query, searcher);
-    return switch (query.getFirstStage()) {
-      case EXHAUSTIVE ->
-          new TopMaxSimQuery(query, search.exhaustive(), reader, "exhaustive: every document", true);
-      case TOKEN_KNN -> search.tokenKnn(reader);
-      case POOLED_KNN -> search.rescore(search.pooledCandidates(), reader, "pooled-vector kNN");
-      case QUERY -> search.rescore(search.queryCandidates(), reader, "candidate query");
-    };
+    TopMaxSimQuery.Builder hits =
+        switch (query.getFirstStage()) {
+          case EXHAUSTIVE ->
+              new TopMaxSimQuery.Builder(search.exhaustive(), "exhaustive: every document", true);
+          case TOKEN_KNN -> search.tokenKnn();
+          case POOLED_KNN -> search.rescore(search.pooledCandidates(), "pooled-vector kNN");
+          case QUERY -> search.rescore(search.queryCandidates(), "candidate query");
+        };
+    return hits.build(query, reader, search.timedOut);
   }
 
-  private TopMaxSimQuery rescore(int[][] candidates, IndexReader reader, String stage)
-      throws IOException {
+  private TopMaxSimQuery.Builder rescore(int[][] candidates, String stage) throws IOException {
     int count = 0;
     for (int[] docs : candidates) {
       count += docs == null ? 0 : docs.length;
     }
     String description =
         String.format(Locale.ROOT, "%s (%d), %,d candidate documents", stage, query.getFirstStageSize(), count);
-    return new TopMaxSimQuery(query, exact(candidates), reader, description, true);
+    return new TopMaxSimQuery.Builder(exact(candidates), description, true);
   }
 
   /**
@@ -122,7 +156,7 @@ final class TopKSearch {
             DocIdSetIterator candidates = null;
             Bits live = null;
             for (int chunk = nextChunk.getAndIncrement();
-                chunk < firstChunk[partitions.size()];
+                chunk < firstChunk[partitions.size()] && shouldExit() == false;
                 chunk = nextChunk.getAndIncrement()) {
               int p = Arrays.binarySearch(firstChunk, chunk);
               p = p >= 0 ? p : -p - 2;
@@ -170,8 +204,14 @@ final class TopKSearch {
         tasks.add(
             () -> {
               SegmentMaxSim maxSim = query.segmentMaxSim(context);
+              if (maxSim == null) {
+                return List.of(); // candidates of a reader that hides the field
+              }
               HitQueue queue = new HitQueue(query.getK(), false);
               for (int i = start; i < end; i++) {
+                if (i % DOCS_PER_CHUNK == 0 && shouldExit()) {
+                  break;
+                }
                 if (maxSim.values.advanceExact(docs[i])) {
                   queue.insertWithOverflow(new ScoreDoc(context.docBase + docs[i], maxSim.maxSim()));
                 }
@@ -191,7 +231,7 @@ final class TopKSearch {
    * query token's k'-th retrieved similarity (the imputed missing similarity). Segments without a
    * token graph are scored exhaustively.
    */
-  private TopMaxSimQuery tokenKnn(IndexReader reader) throws IOException {
+  private TopMaxSimQuery.Builder tokenKnn() throws IOException {
     final int queryTokens = query.tokens().count;
     final int kPrime = query.getFirstStageSize();
     List<Callable<Retrieved>> tasks = new ArrayList<>();
@@ -212,8 +252,10 @@ final class TopKSearch {
             () -> {
               SegmentMaxSim maxSim = query.segmentMaxSim(context);
               TokenIndex index = maxSim.values.tokenIndex();
-              TopKnnCollector collector = new TopKnnCollector(kPrime, Integer.MAX_VALUE);
-              index.search(maxSim.queryToken(queryToken), collector, index.acceptTokens(acceptDocs));
+              KnnCollector collector = timeLimited(new TopKnnCollector(kPrime, Integer.MAX_VALUE));
+              if (shouldExit() == false) {
+                index.search(maxSim.queryToken(queryToken), collector, index.acceptTokens(acceptDocs));
+              }
               ScoreDoc[] tokens = collector.topDocs().scoreDocs;
               int[] docs = new int[tokens.length];
               float[] similarities = new float[tokens.length];
@@ -303,7 +345,7 @@ final class TopKSearch {
             withoutGraph.isEmpty() ? "" : " and " + withoutGraph.size() + " segments without a token graph",
             count,
             xtr ? "XTR estimate" : "exact MaxSim");
-    return new TopMaxSimQuery(query, best(List.of(hits), query.getK()), reader, description, xtr == false);
+    return new TopMaxSimQuery.Builder(best(List.of(hits), query.getK()), description, xtr == false);
   }
 
   private record Retrieved(int leaf, int queryToken, int[] docs, float[] similarities) {}
@@ -329,15 +371,17 @@ final class TopKSearch {
       Bits acceptDocs = acceptDocs(context);
       tasks.add(
           () -> {
-            TopDocs nearest =
-                context
-                    .reader()
-                    .searchNearestVectors(
-                        query.getField(),
-                        pooledQuery,
-                        numCandidates,
-                        AcceptDocs.fromLiveDocs(acceptDocs, context.reader().maxDoc()),
-                        Integer.MAX_VALUE);
+            KnnCollector collector = timeLimited(new TopKnnCollector(numCandidates, Integer.MAX_VALUE));
+            if (shouldExit() == false) {
+              context
+                  .reader()
+                  .searchNearestVectors(
+                      query.getField(),
+                      pooledQuery,
+                      collector,
+                      AcceptDocs.fromLiveDocs(acceptDocs, context.reader().maxDoc()));
+            }
+            TopDocs nearest = collector.topDocs();
             List<ScoreDoc> hits = new ArrayList<>(nearest.scoreDocs.length);
             for (ScoreDoc hit : nearest.scoreDocs) {
               hits.add(new ScoreDoc(context.docBase + hit.doc, hit.score));
@@ -359,6 +403,7 @@ final class TopKSearch {
               .build();
     }
     TopDocs top = searcher.search(candidateQuery, query.getFirstStageSize());
+    shouldExit(); // the searcher stops the candidate query at the same timeout
     return byLeaf(Arrays.asList(top.scoreDocs));
   }
 

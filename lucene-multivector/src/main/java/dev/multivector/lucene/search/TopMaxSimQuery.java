@@ -29,21 +29,36 @@ final class TopMaxSimQuery extends Query {
   private final Object readerIdentity;
   private final String firstStage; // how the hits were found, for explanations
   private final boolean exact; // scores are exact MaxSim, not XTR's estimate
+  private final boolean timedOut;
 
   /**
+   * What a search found, before it knows whether it timed out.
+   *
    * @param hits global doc ids with their raw score (MaxSim or its estimate), in any order
    * @param firstStage how the hits were found
    * @param exact whether the raw scores are exact MaxSim
    */
-  TopMaxSimQuery(
+  record Builder(List<ScoreDoc> hits, String firstStage, boolean exact) {
+    /**
+     * @param timedOut whether the search stopped at the searcher's timeout before it scored every
+     *     candidate
+     */
+    TopMaxSimQuery build(LateInteractionQuery original, IndexReader reader, boolean timedOut) {
+      return new TopMaxSimQuery(original, hits, reader, firstStage, exact, timedOut);
+    }
+  }
+
+  private TopMaxSimQuery(
       LateInteractionQuery original,
       List<ScoreDoc> hits,
       IndexReader reader,
       String firstStage,
-      boolean exact) {
+      boolean exact,
+      boolean timedOut) {
     this.original = original;
     this.firstStage = firstStage;
     this.exact = exact;
+    this.timedOut = timedOut;
     ScoreDoc[] byDoc = hits.toArray(ScoreDoc[]::new);
     Arrays.sort(byDoc, (a, b) -> Integer.compare(a.doc, b.doc));
     docs = new int[byDoc.length];
@@ -90,7 +105,14 @@ final class TopMaxSimQuery extends Query {
         if (index < 0) {
           return Explanation.noMatch("not among the top " + original.getK() + " by MaxSim");
         }
-        Explanation stage = Explanation.match(0f, "found by the first stage: " + firstStage);
+        Explanation stage =
+            Explanation.match(
+                0f,
+                "found by the first stage: "
+                    + firstStage
+                    + (timedOut
+                        ? "; the search timed out: the best of the documents scored before it stopped"
+                        : ""));
         if (exact) {
           Explanation maxSim = original.explain(context, doc, null, boost);
           return Explanation.match(
@@ -192,7 +214,8 @@ final class TopMaxSimQuery extends Query {
 
   @Override
   public String toString(String field) {
-    return "TopMaxSim(" + original.toString(field) + ", hits=" + docs.length + ")";
+    return "TopMaxSim(" + original.toString(field) + ", hits=" + docs.length
+        + (timedOut ? ", timed out" : "") + ")";
   }
 
   @Override

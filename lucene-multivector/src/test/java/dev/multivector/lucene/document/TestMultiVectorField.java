@@ -161,7 +161,7 @@ public class TestMultiVectorField extends LuceneTestCase {
         FieldInfo dot = leaf.getFieldInfos().fieldInfo("dot");
         assertEquals(VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT, dot.getVectorSimilarityFunction());
         assertEquals(MultiVectorFieldConfig.builder(2).build(), MultiVectorFieldConfig.fromFieldInfo(dot));
-        IndexSearcher searcher = new IndexSearcher(reader);
+        IndexSearcher searcher = newSearcher(reader);
         TopDocs hits = searcher.search(new KnnFloatVectorQuery("dot", new float[] {1, 1}, 5), 5);
         assertEquals(1, hits.totalHits.value());
       }

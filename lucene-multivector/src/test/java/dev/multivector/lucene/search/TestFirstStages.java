@@ -79,9 +79,7 @@ public class TestFirstStages extends LuceneTestCase {
       }
     }
     reader = DirectoryReader.open(dir);
-    // No reader wrapping: wrappers hide the codec's token graphs (then the query scores every
-    // document, which testWithoutTokenGraphs covers).
-    return new IndexSearcher(reader, random().nextBoolean() ? null : Runnable::run);
+    return newSearcher(reader);
   }
 
   private static void assertSameHits(TopDocs expected, TopDocs actual, float tolerance) {
@@ -226,7 +224,7 @@ public class TestFirstStages extends LuceneTestCase {
       }
     }
     reader = DirectoryReader.open(dir);
-    IndexSearcher searcher = new IndexSearcher(reader);
+    IndexSearcher searcher = newSearcher(reader);
     int queries = 30, matched = 0;
     for (int q = 0; q < queries; q++) {
       float[][] source = docs[data.nextInt(numDocs)];

@@ -170,10 +170,13 @@ public class TestLateInteractionQuery extends LuceneTestCase {
     return 1e-6 + bound * (query[0].length + query.length) * 2e-7;
   }
 
-  private static IndexSearcher randomSearcher(IndexReader reader, ExecutorService executor) {
+  /** A searcher over a randomly wrapped reader, with small slices and segment partitions. */
+  private static IndexSearcher randomSearcher(IndexReader reader, ExecutorService executor)
+      throws IOException {
     boolean partitions = random().nextBoolean();
     int maxDocsPerSlice = TestUtil.nextInt(random(), 10, 100);
-    return new IndexSearcher(reader, random().nextBoolean() ? executor : null) {
+    IndexReader wrapped = random().nextBoolean() ? wrapReader(reader) : reader;
+    return new IndexSearcher(wrapped, random().nextBoolean() ? executor : null) {
       @Override
       protected LeafSlice[] slices(List<LeafReaderContext> leaves) {
         // Small slices and segment partitions: many parallel tasks to merge.
@@ -345,7 +348,7 @@ public class TestLateInteractionQuery extends LuceneTestCase {
         }
         writer.forceMerge(1);
         try (DirectoryReader reader = DirectoryReader.open(writer)) {
-          IndexSearcher searcher = new IndexSearcher(reader);
+          IndexSearcher searcher = newSearcher(reader);
           TopDocs hits = searcher.search(new LateInteractionQuery(FIELD, query), matrices.length);
           ids[variant] = new String[hits.scoreDocs.length];
           scores[variant] = new float[hits.scoreDocs.length];
