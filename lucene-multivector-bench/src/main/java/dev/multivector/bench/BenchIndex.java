@@ -158,15 +158,20 @@ final class BenchIndex implements Closeable {
     return ExhaustiveLatency.searcher(reader, executor, threads);
   }
 
-  /** Bytes on disk by structure: panels, token graph, pooled vectors, and the rest. */
+  /**
+   * Bytes on disk by structure: panels (with the token-to-document map of fields with a token
+   * index), the token index's int8 vectors and graph, pooled vectors, and the rest.
+   */
   Map<String, Long> bytesByStructure() throws IOException {
     Map<String, Long> bytes = new LinkedHashMap<>();
     for (String file : directory.listAll()) {
       String structure;
       if (file.endsWith(".mvd") || file.endsWith(".mvm")) {
         structure = "panels";
-      } else if (file.contains("MultiVectorTokens")) {
-        structure = "token graph";
+      } else if (file.endsWith(".htv")) {
+        structure = "token index vectors"; // int8 copies of the tokens
+      } else if (file.endsWith(".htg") || file.endsWith(".htm")) {
+        structure = "token index graph";
       } else if (file.contains("MultiVectorPooled")) {
         structure = "pooled vectors";
       } else if (file.contains("Lucene90_0.dv")) {

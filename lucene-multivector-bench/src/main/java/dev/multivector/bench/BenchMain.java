@@ -11,7 +11,7 @@ import dev.multivector.bench.encoder.EncodingCache;
 import dev.multivector.bench.encoder.TokenEncoder;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import dev.multivector.lucene.pooling.PooledVector;
-import dev.multivector.lucene.simd.MaxSim;
+import dev.multivector.lucene.internal.vectorization.KernelProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,7 +67,7 @@ public final class BenchMain {
     Files.createDirectories(out);
     Path work = ExhaustiveLatency.tempDir();
     try {
-      System.out.println("MaxSim kernel: " + MaxSim.kernelName() + "; " + machine());
+      System.out.println("MaxSim kernel: " + KernelProvider.name() + "; " + machine());
       switch (command) {
         case "needle" -> needle(pages, out, work, threads);
         case "judged" -> judged(out, work, threads);
@@ -236,7 +236,7 @@ public final class BenchMain {
             out,
             work,
             threads)
-        .run(specs, strategies, Evaluation.RECALL_VS_EXACT, "Machine: " + machine() + ". MaxSim kernel: " + MaxSim.kernelName() + ".");
+        .run(specs, strategies, Evaluation.RECALL_VS_EXACT, "Machine: " + machine() + ". MaxSim kernel: " + KernelProvider.name() + ".");
   }
 
   /**
@@ -289,7 +289,7 @@ public final class BenchMain {
 
   private static String note() {
     try (TokenEncoder encoder = TokenEncoder.open()) { // loads no model
-      return "Machine: " + machine() + ". MaxSim kernel: " + MaxSim.kernelName() + ". " + encoder.caveat();
+      return "Machine: " + machine() + ". MaxSim kernel: " + KernelProvider.name() + ". " + encoder.caveat();
     }
   }
 

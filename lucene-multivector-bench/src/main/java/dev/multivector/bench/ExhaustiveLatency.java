@@ -5,7 +5,7 @@ import dev.multivector.bench.data.VectorDataset;
 import dev.multivector.lucene.codec.MultiVectorCodec;
 import dev.multivector.lucene.document.MultiVectorField;
 import dev.multivector.lucene.search.LateInteractionQuery;
-import dev.multivector.lucene.simd.MaxSim;
+import dev.multivector.lucene.internal.vectorization.KernelProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +83,7 @@ final class ExhaustiveLatency {
           DirectoryReader luceneReader = DirectoryReader.open(luceneDir)) {
         Result mine =
             time(
-                "lucene-multivector (" + MaxSim.kernelName() + ")",
+                "lucene-multivector (" + KernelProvider.name() + ")",
                 queries,
                 c,
                 q -> searcher(oursReader, executor, c.threads)

@@ -1,7 +1,6 @@
 package dev.multivector.bench;
 
 import dev.multivector.lucene.codec.MultiVectorCodec;
-import dev.multivector.lucene.codec.MultiVectorValues;
 import dev.multivector.lucene.document.MultiVectorField;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -53,7 +52,7 @@ final class StorageReport {
           for (int d = 0; d < shape.docs; d++) {
             int n = random.nextInt(shape.minTokens, shape.maxTokens + 1);
             tokens += n;
-            padded += MultiVectorValues.panelCount(n) * (long) MultiVectorValues.PANEL_TOKENS;
+            padded += (n + 15) / 16 * 16L; // whole 16-token panels
             Document doc = new Document();
             doc.add(new MultiVectorField("mv", randomMatrix(random, n, shape.dim)));
             writer.addDocument(doc);

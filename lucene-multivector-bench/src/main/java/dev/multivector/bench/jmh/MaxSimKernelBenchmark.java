@@ -1,7 +1,8 @@
 package dev.multivector.bench.jmh;
 
-import dev.multivector.lucene.codec.MultiVectorValues;
-import dev.multivector.lucene.simd.MaxSim;
+import dev.multivector.lucene.internal.vectorization.Float32MaxSimKernel;
+import dev.multivector.lucene.internal.vectorization.KernelProvider;
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.LateInteractionFloatValuesSource;
@@ -59,6 +60,9 @@ public class MaxSimKernelBenchmark {
   private int docFloats;
   private float[][][] matrices; // for Lucene's built-in
   private float[] maxima;
+  private MemorySegment segment; // the panels, as the kernel reads them
+
+  private static final Float32MaxSimKernel KERNEL = KernelProvider.float32();
   private int next;
 
   @Setup
@@ -77,7 +81,7 @@ public class MaxSimKernelBenchmark {
         queryMatrix[i][k] = query[i * dim + k] = value(seed);
       }
     }
-    docFloats = MultiVectorValues.panelCount(docTokens) * dim * MultiVectorValues.PANEL_TOKENS;
+    docFloats = (docTokens + 15) / 16 * 16 * dim; // 16-token panels
     panels = new float[Math.multiplyExact(docFloats, docs)];
     for (int d = 0; d < docs; d++) {
       for (int t = 0; t < docTokens; t++) {
@@ -87,8 +91,9 @@ public class MaxSimKernelBenchmark {
         }
       }
     }
-    maxima = MaxSim.newMaxima(queryTokens);
-    System.out.println("\nMaxSim kernel: " + MaxSim.kernelName());
+    segment = MemorySegment.ofArray(panels); // native order: little-endian, as the kernels read
+    maxima = Float32MaxSimKernel.newMaxima(queryTokens);
+    System.out.println("\nMaxSim kernel: " + KernelProvider.name());
   }
 
   /** Lucene's layout is built only when its benchmark runs: the two copies need not coexist. */
@@ -124,9 +129,9 @@ public class MaxSimKernelBenchmark {
     float sum = 0;
     for (int i = 0; i < BATCH; i++) {
       int d = next++ % docs;
-      MaxSim.resetMaxima(maxima);
-      MaxSim.accumulate(query, dim, panels, d * docFloats, docTokens, maxima);
-      sum += MaxSim.sumOfMaxima(maxima, query.length / dim);
+      Float32MaxSimKernel.resetMaxima(maxima);
+      KERNEL.accumulate(query, dim, segment, (long) d * docFloats * Float.BYTES, docTokens, maxima);
+      sum += Float32MaxSimKernel.sumOfMaxima(maxima, query.length / dim);
     }
     return sum;
   }

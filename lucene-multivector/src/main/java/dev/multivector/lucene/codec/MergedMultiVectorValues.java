@@ -6,12 +6,12 @@ import org.apache.lucene.index.MergeState;
 import org.apache.lucene.util.BytesRef;
 
 /** The values of several segments in a merged segment's doc order; forward iteration only. */
-final class MergedMultiVectorValues extends MultiVectorValues {
+final class MergedMultiVectorValues extends Float32PanelValues {
 
   static final class Sub extends DocIDMerger.Sub {
-    final MultiVectorValues values;
+    final Float32PanelValues values;
 
-    Sub(MergeState.DocMap docMap, MultiVectorValues values) {
+    Sub(MergeState.DocMap docMap, Float32PanelValues values) {
       super(docMap);
       this.values = values;
     }
@@ -27,7 +27,8 @@ final class MergedMultiVectorValues extends MultiVectorValues {
   private Sub current;
   private int docID = -1;
 
-  MergedMultiVectorValues(DocIDMerger<Sub> merger, long cost) {
+  MergedMultiVectorValues(String field, DocIDMerger<Sub> merger, long cost) {
+    super(field);
     this.merger = merger;
     this.cost = cost;
   }
@@ -70,7 +71,7 @@ final class MergedMultiVectorValues extends MultiVectorValues {
   }
 
   @Override
-  public void readPanels(int fromPanel, int count, float[] dest, int destOffset)
+  void readPanels(int fromPanel, int count, float[] dest, int destOffset)
       throws IOException {
     current.values.readPanels(fromPanel, count, dest, destOffset);
   }

@@ -7,12 +7,16 @@ import static dev.multivector.lucene.codec.MultiVectorDocValuesFormat.STORAGE_KE
 import static dev.multivector.lucene.codec.MultiVectorDocValuesFormat.STORAGE_PANELS;
 
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntToLongFunction;
 import java.util.function.IntUnaryOperator;
 import java.util.function.Predicate;
@@ -47,6 +51,7 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
   private final Predicate<String> lateInteractionFields;
   private DocValuesConsumer delegate; // created on first use: some formats create files eagerly
   private IndexOutput meta, data; // likewise
+  private final Map<String, TokenIndexWriter> tokenIndexWriters = new HashMap<>(); // by format
 
   MultiVectorDocValuesConsumer(
       SegmentWriteState state, DocValuesFormat delegateFormat, Predicate<String> lateInteractionFields) {
@@ -94,7 +99,7 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
   public void addBinaryField(FieldInfo field, DocValuesProducer valuesProducer) throws IOException {
     if (isMultiVectorField(field)) {
       addMultiVectorField(
-          field, () -> MultiVectorValues.of(valuesProducer.getBinary(field), field.name), null);
+          field, () -> Float32PanelValues.wrap(valuesProducer.getBinary(field), field.name), null);
     } else {
       delegate().addBinaryField(field, valuesProducer);
     }
@@ -119,7 +124,7 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
    * @param mergeState the merge writing the field, or null at flush
    */
   private void addMultiVectorField(
-      FieldInfo field, IOSupplier<MultiVectorValues> values, MergeState mergeState)
+      FieldInfo field, IOSupplier<Float32PanelValues> values, MergeState mergeState)
       throws IOException {
     MultiVectorFieldConfig config = MultiVectorFieldConfig.fromFieldInfo(field);
     boolean declared = field.hasVectorValues() == false; // a LateInteractionField
@@ -139,21 +144,100 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
           .toAttributes()
           .forEach(field::putAttribute);
     }
-    MultiVectorFieldConfig.Graph graph =
-        declared || config == null || layout.docCount == 0 ? null : config.tokenGraph();
-    if (graph != null && layout.totalTokens > IndexWriter.MAX_DOCS) {
-      // The graph numbers tokens like documents: more would not fit in one segment.
-      message("field \"" + field.name + "\": too many tokens for a token graph");
-      graph = null;
+    TokenIndexFormat tokenIndex =
+        declared || config == null || layout.docCount == 0
+            ? null
+            : MultiVectorDocValuesFormat.tokenIndexFormat(config);
+    if (tokenIndex != null && layout.totalTokens > IndexWriter.MAX_DOCS) {
+      // Token indexes number tokens with ints, like documents.
+      message("field \"" + field.name + "\": too many tokens for a token index");
+      tokenIndex = null;
     }
-    writePanels(field, layout, values, graph != null);
-    if (graph != null) {
-      boolean merged =
-          mergeState != null && TokenGraph.merge(state, field, graph, layout, mergeState);
-      if (merged == false) {
-        TokenGraph.build(state, field, graph, layout, values.get());
+    writePanels(field, layout, values);
+    meta.writeString(tokenIndex == null ? "" : tokenIndex.getName());
+    if (tokenIndex != null) {
+      writeDocOfToken(layout);
+      TokenIndexWriter.FieldTokens tokens =
+          new TokenIndexWriter.FieldTokens(
+              field, layout.dimension, (int) layout.totalTokens, values::get);
+      tokenIndexWriter(tokenIndex)
+          .addField(tokens, mergeState == null ? null : merge(field, layout, mergeState));
+    }
+  }
+
+  /** The doc id of every token, in token order: token indexes find a token's document with it. */
+  private void writeDocOfToken(FieldLayout layout) throws IOException {
+    long start = data.getFilePointer();
+    meta.writeLong(start);
+    meta.writeVInt(ADDRESSES_BLOCK_SHIFT);
+    DirectMonotonicWriter writer =
+        DirectMonotonicWriter.getInstance(meta, data, layout.totalTokens, ADDRESSES_BLOCK_SHIFT);
+    for (int ord = 0; ord < layout.docCount; ord++) {
+      for (int t = 0; t < layout.tokenCounts[ord]; t++) {
+        writer.add(layout.docs[ord]);
       }
     }
+    writer.finish();
+    meta.writeLong(data.getFilePointer() - start);
+  }
+
+  private TokenIndexWriter tokenIndexWriter(TokenIndexFormat format) throws IOException {
+    TokenIndexWriter writer = tokenIndexWriters.get(format.getName());
+    if (writer == null) {
+      writer =
+          format.fieldsWriter(
+              new SegmentWriteState(
+                  state,
+                  MultiVectorDocValuesFormat.tokenIndexSuffix(state.segmentSuffix, format.getName())));
+      tokenIndexWriters.put(format.getName(), writer);
+    }
+    return writer;
+  }
+
+  /**
+   * What a merge offers the field's token index: each merged segment's index of the field, and
+   * the new number of each of its tokens (the new first token of its document, plus its rank).
+   *
+   * @param layout the field's documents in the merged segment, in ordinal order
+   */
+  private static TokenIndexWriter.Merge merge(
+      FieldInfo field, FieldLayout layout, MergeState mergeState) throws IOException {
+    int[] newOrdOfDoc = new int[mergeState.segmentInfo.maxDoc()];
+    long[] newFirstToken = new long[layout.docCount];
+    for (int ord = 0, first = 0; ord < layout.docCount; first += layout.tokenCounts[ord++]) {
+      newOrdOfDoc[layout.docs[ord]] = ord;
+      newFirstToken[ord] = first;
+    }
+    List<TokenIndexWriter.MergedIndex> indexes = new ArrayList<>();
+    for (int i = 0; i < mergeState.docValuesProducers.length; i++) {
+      FieldInfo source = mergeState.fieldInfos[i].fieldInfo(field.name);
+      if (mergeState.docValuesProducers[i] instanceof MultiVectorDocValuesProducer producer
+          && source != null
+          && producer.tokenIndexReader(source) != null) {
+        MergeState.DocMap docMap = mergeState.docMaps[i];
+        int tokenCount = producer.tokenCount(source);
+        indexes.add(
+            new TokenIndexWriter.MergedIndex(
+                producer.tokenIndexReader(source),
+                tokenCount,
+                () -> {
+                  int[] newTokens = new int[tokenCount];
+                  MultiVectorValues values = MultiVectorValues.of(producer.getBinary(source), field.name);
+                  int token = 0;
+                  for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
+                    int count = values.tokenCount();
+                    int newDoc = docMap.get(doc);
+                    for (int t = 0; t < count; t++) {
+                      newTokens[token + t] =
+                          newDoc == -1 ? -1 : (int) (newFirstToken[newOrdOfDoc[newDoc]] + t);
+                    }
+                    token += count;
+                  }
+                  return newTokens;
+                }));
+      }
+    }
+    return new TokenIndexWriter.Merge(indexes, mergeState.intraMergeTaskExecutor);
   }
 
   private void message(String message) {
@@ -163,12 +247,12 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
   }
 
   private void writePanels(
-      FieldInfo field, FieldLayout layout, IOSupplier<MultiVectorValues> supplier, boolean tokenGraph)
+      FieldInfo field, FieldLayout layout, IOSupplier<Float32PanelValues> supplier)
       throws IOException {
     ensureOpen();
     final int dimension = layout.dimension;
     meta.writeInt(field.number);
-    meta.writeByte((byte) MultiVectorFieldConfig.Encoding.FLOAT32.ordinal());
+    meta.writeByte(MultiVectorDocValuesFormat.FLOAT32);
     meta.writeVInt(dimension);
     meta.writeInt(layout.docCount);
     meta.writeLong(layout.totalTokens);
@@ -182,10 +266,10 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
     final FloatBuffer littleEndian =
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
     long start = data.alignFilePointer(PANEL_ALIGNMENT);
-    MultiVectorValues values = supplier.get();
+    Float32PanelValues values = supplier.get();
     int ord = 0;
     for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
-      int panels = MultiVectorValues.panelCount(values.tokenCount());
+      int panels = PanelLayout.panelCount(values.tokenCount());
       assert values.tokenCount() == layout.tokenCounts[ord];
       ord++;
       for (int p = 0; p < panels; p += chunkPanels) {
@@ -215,11 +299,10 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
     }
 
     writeMonotonic(layout.docCount + 1, runningSum(layout, tokens -> tokens));
-    writeMonotonic(layout.docCount + 1, runningSum(layout, MultiVectorValues::panelCount));
+    writeMonotonic(layout.docCount + 1, runningSum(layout, PanelLayout::panelCount));
     if (layout.docCount > 0 && layout.docCount < state.segmentInfo.maxDoc()) {
       writeMonotonic(layout.docCount, i -> layout.docs[i]);
     }
-    meta.writeByte((byte) (tokenGraph ? 1 : 0));
   }
 
   /** Value {@code i} is the sum of {@code perDoc} over the token counts of ordinals below i. */
@@ -292,7 +375,7 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
   }
 
   /** The field's values across the merged segments, in the merged segment's doc order. */
-  private static MultiVectorValues mergedValues(FieldInfo mergeFieldInfo, MergeState mergeState)
+  private static Float32PanelValues mergedValues(FieldInfo mergeFieldInfo, MergeState mergeState)
       throws IOException {
     List<MergedMultiVectorValues.Sub> subs = new ArrayList<>();
     long cost = 0;
@@ -302,13 +385,14 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
       if (producer != null
           && readerField != null
           && readerField.getDocValuesType() == DocValuesType.BINARY) {
-        MultiVectorValues values =
-            MultiVectorValues.of(producer.getBinary(readerField), mergeFieldInfo.name);
+        Float32PanelValues values =
+            Float32PanelValues.wrap(producer.getBinary(readerField), mergeFieldInfo.name);
         cost += values.cost();
         subs.add(new MergedMultiVectorValues.Sub(mergeState.docMaps[i], values));
       }
     }
-    return new MergedMultiVectorValues(DocIDMerger.of(subs, mergeState.needsIndexSort), cost);
+    return new MergedMultiVectorValues(
+        mergeFieldInfo.name, DocIDMerger.of(subs, mergeState.needsIndexSort), cost);
   }
 
   @Override
@@ -320,14 +404,20 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
         CodecUtil.writeFooter(meta);
         CodecUtil.writeFooter(data);
       }
+      for (TokenIndexWriter writer : tokenIndexWriters.values()) {
+        writer.finish();
+      }
       success = true;
     } finally {
+      List<Closeable> closeables = new ArrayList<>(tokenIndexWriters.values());
+      closeables.addAll(Arrays.asList(meta, data, delegate));
       if (success) {
-        IOUtils.close(meta, data, delegate);
+        IOUtils.close(closeables);
       } else {
-        IOUtils.closeWhileHandlingException(meta, data, delegate);
+        IOUtils.closeWhileHandlingException(closeables);
       }
       meta = data = null;
+      tokenIndexWriters.clear();
     }
   }
 }

@@ -37,25 +37,26 @@ import org.apache.lucene.util.packed.DirectMonotonicWriter;
  *
  * <ul>
  *   <li><b>[int32]</b> field number
- *   <li><b>[byte]</b> token encoding: 0 = float32 (the {@link MultiVectorFieldConfig.Encoding}
- *       ordinal)
+ *   <li><b>[byte]</b> token encoding, by its wire number: {@value #FLOAT32} = float32 panels
  *   <li><b>[vint]</b> token dimension {@code d}
  *   <li><b>[int32]</b> number of documents with a value, {@code N}
- *   <li><b>[int64]</b> total tokens of the field in the segment
+ *   <li><b>[int64]</b> total tokens of the field in the segment, {@code T}
  *   <li><b>[int32]</b> the largest token count of a document
  *   <li><b>[int64, int64]</b> offset and length in {@code .mvd} of the panels
  *   <li><b>[int64, int64, int16, byte]</b> documents with a value: offset and length in {@code
  *       .mvd} of an {@link IndexedDISI} bit set, its jump-table entry count and dense rank power;
  *       offset -2 means no document, -1 every document (no bit set stored)
- *   <li><b>token addresses</b>: {@code N + 1} cumulative token counts ({@code T[0] = 0}; document
- *       ordinal {@code i} has tokens {@code T[i] .. T[i+1]-1}), as {@link DirectMonotonicWriter}
- *       with block shift {@value #ADDRESSES_BLOCK_SHIFT}: <b>[int64]</b> offset in {@code .mvd},
- *       the monotonic metadata, <b>[int64]</b> length
- *   <li><b>panel addresses</b>: {@code N + 1} cumulative panel counts ({@code P[0] = 0}; document
- *       ordinal {@code i} has panels {@code P[i] .. P[i+1]-1}), stored the same way
+ *   <li><b>token addresses</b>: {@code N + 1} cumulative token counts (document ordinal {@code i}
+ *       has tokens {@code A[i] .. A[i+1]-1}, {@code A[0] = 0}), as a {@link DirectMonotonicWriter}
+ *       block: <b>[int64]</b> its offset in {@code .mvd}, <b>[vint]</b> its block shift ({@value
+ *       #ADDRESSES_BLOCK_SHIFT}), its metadata, <b>[int64]</b> its length
+ *   <li><b>panel addresses</b>: {@code N + 1} cumulative panel counts (document ordinal {@code i}
+ *       has panels {@code P[i] .. P[i+1]-1}), stored the same way
  *   <li><b>doc ids by ordinal</b>, only if some but not all documents have a value: {@code N}
  *       values, stored the same way
- *   <li><b>[byte]</b> token graph: 0 = none, 1 = an HNSW graph over the field's tokens (below)
+ *   <li><b>[string]</b> the name of the field's {@link TokenIndexFormat}, empty if it has no
+ *       token index; if it has one, <b>doc id of each token</b>: {@code T} values, stored the
+ *       same way (tokens are numbered in ordinal order, then within their document)
  * </ul>
  *
  * <p>then <b>[int32]</b> -1 and the footer.
@@ -71,23 +72,21 @@ import org.apache.lucene.util.packed.DirectMonotonicWriter;
  *       a document's count are zeros. A panel is {@code 64 * d} bytes, so every panel stays
  *       {@value #PANEL_ALIGNMENT}-byte aligned;
  *   <li>the {@link IndexedDISI} bit set, if some but not all documents have a value;
- *   <li>the token addresses, the panel addresses, and the doc ids by ordinal if stored.
+ *   <li>the token addresses, the panel addresses, the doc ids by ordinal if stored, and the doc
+ *       ids of the tokens if stored.
  * </ul>
  *
  * <p>then the footer.
  *
- * <h2>Token graph</h2>
+ * <h2>Token index</h2>
  *
- * <p>A field whose configuration asks for a {@link MultiVectorFieldConfig#tokenGraph() token
- * graph} also has the files of Lucene's {@link
- * org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat} for an inner segment whose documents
- * are the field's tokens: it has the segment's name and id, {@code T[N]} documents, one float32
- * vector field compared by MAXIMUM_INNER_PRODUCT, and the suffix {@code
- * [suffix_]MultiVectorTokens<field number>}. Token {@code j} of the document of ordinal {@code i}
- * is its document {@code T[i] + j}. Flushes build the graph; merges use Lucene's HNSW merge, which
- * grows the largest merged graph without deletions. Lucene's format checksums these files.
+ * <p>A field whose configuration asks for a token index (see {@link
+ * MultiVectorFieldConfig#tokenGraph()}) also has the files of that {@link TokenIndexFormat}, with
+ * the segment suffix {@code [suffix_]<format name>}: {@link HnswTokenIndexFormat} for a token
+ * graph. Flushes and merges write it after the field's panels; readers find the format by the name
+ * the metadata records.
  *
- * <p>Reads: {@link MultiVectorValues} reads panels off-heap from the memory-mapped data file;
+ * <p>Reads: {@link MultiVectorValues} scores panels in place in the memory-mapped data file;
  * {@link org.apache.lucene.index.BinaryDocValues#binaryValue()} returns the original {@link
  * org.apache.lucene.document.LateInteractionField} layout, bit for bit.
  *
@@ -114,6 +113,9 @@ public final class MultiVectorDocValuesFormat extends DocValuesFormat {
   static final int VERSION_START = 0;
   static final int VERSION_CURRENT = VERSION_START;
   static final int PANEL_ALIGNMENT = 64;
+
+  /** Wire number of the float32 panel encoding. */
+  static final byte FLOAT32 = 0;
   static final int ADDRESSES_BLOCK_SHIFT = 16;
 
   private final DocValuesFormat delegate;
@@ -140,6 +142,18 @@ public final class MultiVectorDocValuesFormat extends DocValuesFormat {
   @Override
   public DocValuesProducer fieldsProducer(SegmentReadState state) throws IOException {
     return new MultiVectorDocValuesProducer(state, delegate);
+  }
+
+  /** The format of the field's token index, or null if its configuration asks for none. */
+  static TokenIndexFormat tokenIndexFormat(MultiVectorFieldConfig config) {
+    return config.tokenGraph() == null ? null : HNSW_TOKEN_INDEX;
+  }
+
+  private static final TokenIndexFormat HNSW_TOKEN_INDEX = new HnswTokenIndexFormat();
+
+  /** The segment suffix of a token index format's files. */
+  static String tokenIndexSuffix(String segmentSuffix, String format) {
+    return segmentSuffix.isEmpty() ? format : segmentSuffix + "_" + format;
   }
 
   /** Whether this segment's values of the field are stored as panels. */

@@ -2,6 +2,7 @@ package dev.multivector.lucene.codec;
 
 import static dev.multivector.lucene.codec.MultiVectorDocValuesFormat.isStoredAsPanels;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -12,7 +13,6 @@ import java.util.Objects;
 import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.codecs.DocValuesFormat;
 import org.apache.lucene.codecs.DocValuesProducer;
-import org.apache.lucene.codecs.KnnVectorsReader;
 import org.apache.lucene.codecs.lucene90.IndexedDISI;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.CorruptIndexException;
@@ -54,12 +54,13 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
       Addresses tokenAddresses,
       Addresses panelAddresses,
       Addresses ordToDoc, // null when every document or none has a value
-      boolean tokenGraph) {}
+      String tokenIndexFormat, // null: none
+      Addresses docOfToken) {} // null without a token index
 
   private record Addresses(long offset, DirectMonotonicReader.Meta meta, long length) {}
 
   private final Map<String, FieldEntry> fields;
-  private final Map<String, KnnVectorsReader> tokenGraphs;
+  private final Map<String, TokenIndexReader> tokenIndexes; // by format name
   private final IndexInput data; // null if no field of the segment is stored as panels
   private final DocValuesProducer delegate; // null if every doc-values field is stored as panels
   private final int maxDoc;
@@ -77,7 +78,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
       }
     }
     this.fields = new HashMap<>();
-    this.tokenGraphs = new HashMap<>();
+    this.tokenIndexes = new HashMap<>();
     IndexInput data = null;
     DocValuesProducer delegate = null;
     boolean success = false;
@@ -85,12 +86,16 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
       if (anyPanels) {
         int version = readMeta(state);
         data = openData(state, version);
-        for (FieldInfo field : state.fieldInfos) {
-          FieldEntry entry = fields.get(field.name);
-          if (entry != null && entry.tokenGraph) {
-            tokenGraphs.put(
-                field.name,
-                TokenGraph.open(state, field, entry.dimension, (int) entry.totalTokens));
+        for (FieldEntry entry : fields.values()) {
+          String format = entry.tokenIndexFormat;
+          if (format != null && tokenIndexes.containsKey(format) == false) {
+            tokenIndexes.put(
+                format,
+                TokenIndexFormat.forName(format)
+                    .fieldsReader(
+                        new SegmentReadState(
+                            state,
+                            MultiVectorDocValuesFormat.tokenIndexSuffix(state.segmentSuffix, format))));
           }
         }
       }
@@ -111,7 +116,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
     } finally {
       if (success == false) {
         IOUtils.closeWhileHandlingException(data, delegate);
-        IOUtils.closeWhileHandlingException(tokenGraphs.values());
+        IOUtils.closeWhileHandlingException(tokenIndexes.values());
       }
     }
     this.data = data;
@@ -120,7 +125,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
 
   private MultiVectorDocValuesProducer(MultiVectorDocValuesProducer original) {
     this.fields = original.fields;
-    this.tokenGraphs = original.tokenGraphs;
+    this.tokenIndexes = original.tokenIndexes;
     this.data = original.data;
     this.delegate = original.delegate == null ? null : original.delegate.getMergeInstance();
     this.maxDoc = original.maxDoc;
@@ -163,7 +168,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
         throw new CorruptIndexException("invalid field number: " + number, meta);
       }
       byte encoding = meta.readByte();
-      if (encoding != 0) {
+      if (encoding != MultiVectorDocValuesFormat.FLOAT32) {
         throw new CorruptIndexException("unknown token encoding " + encoding, meta);
       }
       int dimension = meta.readVInt();
@@ -184,9 +189,15 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
       Addresses tokenAddresses = readAddresses(meta, docCount + 1L);
       Addresses panelAddresses = readAddresses(meta, docCount + 1L);
       Addresses ordToDoc = docsWithFieldOffset >= 0 ? readAddresses(meta, docCount) : null;
-      byte tokenGraph = meta.readByte();
-      if (tokenGraph != 0 && tokenGraph != 1) {
-        throw new CorruptIndexException("unknown token graph format " + tokenGraph, meta);
+      String tokenIndexFormat = meta.readString();
+      Addresses docOfToken = null;
+      if (tokenIndexFormat.isEmpty()) {
+        tokenIndexFormat = null;
+      } else {
+        if (TokenIndexFormat.availableTokenIndexFormats().contains(tokenIndexFormat) == false) {
+          throw new CorruptIndexException("unknown token index format " + tokenIndexFormat, meta);
+        }
+        docOfToken = readAddresses(meta, totalTokens);
       }
       fields.put(
           info.name,
@@ -204,7 +215,8 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
               tokenAddresses,
               panelAddresses,
               ordToDoc,
-              tokenGraph == 1));
+              tokenIndexFormat,
+              docOfToken));
     }
   }
 
@@ -264,7 +276,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
     LongValues tokenAddresses = addresses(entry.tokenAddresses);
     LongValues panelAddresses = addresses(entry.panelAddresses);
     if (entry.docsWithFieldOffset == -1) {
-      return new PanelValues(field, entry.dimension, entry.maxTokens, panels, tokenAddresses, panelAddresses) {
+      return new PanelValues(field, entry.dimension, panels, tokenAddresses, panelAddresses) {
         private int doc = -1;
 
         @Override
@@ -308,7 +320,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
             entry.jumpTableEntryCount,
             entry.denseRankPower,
             entry.docCount);
-    return new PanelValues(field, entry.dimension, entry.maxTokens, panels, tokenAddresses, panelAddresses) {
+    return new PanelValues(field, entry.dimension, panels, tokenAddresses, panelAddresses) {
       @Override
       int ord() {
         return disi.index();
@@ -346,45 +358,47 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
         addresses.meta, data.randomAccessSlice(addresses.offset, addresses.length));
   }
 
-  /** The field's token index in this segment, or null if it has no token graph. */
+  /** The field's token index in this segment, or null if it has none. */
   TokenIndex tokenIndex(FieldInfo field) throws IOException {
-    KnnVectorsReader graph = tokenGraphs.get(field.name);
-    if (graph == null) {
+    TokenIndexReader reader = tokenIndexReader(field);
+    if (reader == null) {
       return null;
     }
     FieldEntry entry = fields.get(field.name);
-    return new TokenIndex(
-        graph,
-        field.name,
-        entry.dimension,
-        (int) entry.totalTokens,
-        entry.docCount,
-        addresses(entry.tokenAddresses),
-        entry.ordToDoc == null ? null : addresses(entry.ordToDoc));
+    return new TokenIndex(reader, field.name, (int) entry.totalTokens, addresses(entry.docOfToken));
+  }
+
+  /** The reader of the field's token index in this segment, or null if it has none. */
+  TokenIndexReader tokenIndexReader(FieldInfo field) {
+    FieldEntry entry = fields.get(field.name);
+    return entry == null || entry.tokenIndexFormat == null
+        ? null
+        : tokenIndexes.get(entry.tokenIndexFormat);
+  }
+
+  /** The number of the field's tokens in this segment. */
+  int tokenCount(FieldInfo field) {
+    return Math.toIntExact(fields.get(field.name).totalTokens);
   }
 
   /** Panels read off-heap; subclasses position on documents. */
-  private abstract class PanelValues extends MultiVectorValues {
-    private final FieldInfo field;
+  private abstract class PanelValues extends Float32PanelValues {
+    private final FieldInfo info;
     private final int dimension;
-    private final int maxTokens;
     private final IndexInput panels;
     private final LongValues tokenAddresses;
     private final LongValues panelAddresses;
     private final long panelBytes;
-    private float[] rowMajorScratch; // for binaryValue(), allocated on first use
-    private BytesRef rowMajor;
 
     PanelValues(
-        FieldInfo field,
+        FieldInfo info,
         int dimension,
-        int maxTokens,
         IndexInput panels,
         LongValues tokenAddresses,
         LongValues panelAddresses) {
-      this.field = field;
+      super(info.name);
+      this.info = info;
       this.dimension = dimension;
-      this.maxTokens = maxTokens;
       this.panels = panels;
       this.tokenAddresses = tokenAddresses;
       this.panelAddresses = panelAddresses;
@@ -396,7 +410,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
 
     @Override
     public TokenIndex tokenIndex() throws IOException {
-      return MultiVectorDocValuesProducer.this.tokenIndex(field);
+      return MultiVectorDocValuesProducer.this.tokenIndex(info);
     }
 
     @Override
@@ -411,8 +425,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
     }
 
     @Override
-    public void readPanels(int fromPanel, int count, float[] dest, int destOffset)
-        throws IOException {
+    void readPanels(int fromPanel, int count, float[] dest, int destOffset) throws IOException {
       int ord = ord();
       long first = panelAddresses.get(ord);
       Objects.checkFromIndexSize(fromPanel, count, (int) (panelAddresses.get(ord + 1L) - first));
@@ -421,27 +434,14 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
     }
 
     @Override
-    public MemorySegment mappedPanels() throws IOException {
+    MemorySegment mappedPanels() throws IOException {
       if (panels instanceof MemorySegmentAccessInput mapped) {
         int ord = ord();
         long first = panelAddresses.get(ord);
-        return mapped.segmentSliceOrNull(first * panelBytes, (panelAddresses.get(ord + 1L) - first) * panelBytes);
+        return mapped.segmentSliceOrNull(
+            first * panelBytes, (panelAddresses.get(ord + 1L) - first) * panelBytes);
       }
       return null;
-    }
-
-    @Override
-    public BytesRef binaryValue() throws IOException {
-      if (rowMajor == null) {
-        rowMajorScratch =
-            new float[MultiVectorValues.panelCount(maxTokens) * PanelLayout.panelFloats(dimension)];
-        rowMajor = new BytesRef(new byte[Integer.BYTES + maxTokens * dimension * Float.BYTES]);
-      }
-      int tokens = tokenCount();
-      readPanels(0, MultiVectorValues.panelCount(tokens), rowMajorScratch, 0);
-      PanelLayout.toRowMajor(rowMajorScratch, dimension, tokens, rowMajor.bytes);
-      rowMajor.length = Integer.BYTES + tokens * dimension * Float.BYTES;
-      return rowMajor;
     }
   }
 
@@ -475,8 +475,8 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
     if (data != null) {
       CodecUtil.checksumEntireFile(data);
     }
-    for (KnnVectorsReader graph : tokenGraphs.values()) {
-      graph.checkIntegrity();
+    for (TokenIndexReader tokenIndex : tokenIndexes.values()) {
+      tokenIndex.checkIntegrity();
     }
     if (delegate != null) {
       delegate.checkIntegrity();
@@ -490,7 +490,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
 
   @Override
   public void close() throws IOException {
-    List<java.io.Closeable> closeables = new ArrayList<>(tokenGraphs.values());
+    List<Closeable> closeables = new ArrayList<>(tokenIndexes.values());
     closeables.add(data);
     closeables.add(delegate);
     IOUtils.close(closeables);

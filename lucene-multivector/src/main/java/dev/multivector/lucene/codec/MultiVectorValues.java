@@ -1,7 +1,6 @@
 package dev.multivector.lucene.codec;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import org.apache.lucene.codecs.DocValuesProducer;
 import org.apache.lucene.document.LateInteractionField;
 import org.apache.lucene.index.BinaryDocValues;
@@ -11,41 +10,27 @@ import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FilterLeafReader;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.ParallelLeafReader;
-import org.apache.lucene.util.BytesRef;
 
 /**
- * Per-segment access to the token-vector matrices of a multi-vector field, in the panel layout
- * that MaxSim kernels read.
- *
- * <p>A document's n tokens are grouped into {@code ceil(n / 16)} panels of {@link #PANEL_TOKENS}
- * tokens. A panel holds {@code dimension * 16} floats, dimension-major: float {@code k * 16 + j}
- * is component {@code k} of the panel's token {@code j}. Tokens past {@code n} in the last panel
- * are zeros. A kernel broadcasts one query component and multiplies it against 16 document tokens
- * at once.
+ * The token-vector matrices of a multi-vector field in one segment, whatever their encoding.
  *
  * <p>It is a {@link BinaryDocValues}: iterate or advance it like any doc values, then read the
- * current document with {@link #tokenCount()} and {@link #readPanels}. {@link #binaryValue()}
- * returns the matrix in {@link LateInteractionField}'s layout, so generic Lucene code keeps
- * working. Like all doc values, an instance is for one thread.
+ * current document's {@link #tokenCount()} and {@link #readTokens token vectors}, or score it
+ * against a query with a {@link #scorer scorer}. {@link #binaryValue()} returns the matrix in
+ * {@link LateInteractionField}'s layout, so generic Lucene code keeps working. Like all doc
+ * values, an instance is for one thread.
  *
  * <p>Get a segment's values with {@link #of(LeafReader, String)}: fields stored by {@link
- * MultiVectorCodec} are read off-heap from the memory-mapped file with no allocation per document,
- * through any reader wrapper; any other {@link LateInteractionField} values are decoded.
+ * MultiVectorCodec} are scored in place in the codec's memory-mapped files, through any reader
+ * wrapper, and may have a {@link #tokenIndex() token index}; any other {@link
+ * LateInteractionField} values are decoded.
  *
  * @lucene.experimental
  */
 public abstract class MultiVectorValues extends BinaryDocValues {
 
-  /** Tokens per panel. */
-  public static final int PANEL_TOKENS = 16;
-
-  /** Sole constructor. */
-  protected MultiVectorValues() {}
-
-  /** The number of panels that hold {@code tokenCount} tokens. */
-  public static int panelCount(int tokenCount) {
-    return (tokenCount + PANEL_TOKENS - 1) / PANEL_TOKENS;
-  }
+  /** Only this package's encodings implement the values. */
+  MultiVectorValues() {}
 
   /**
    * The token dimension of the current document (the same for every document of a field stored
@@ -65,25 +50,24 @@ public abstract class MultiVectorValues extends BinaryDocValues {
   public abstract int tokenCount() throws IOException;
 
   /**
-   * Copies panels {@code [fromPanel, fromPanel + count)} of the current document into {@code
-   * dest}, starting at {@code destOffset}: {@code count * dimension() * 16} floats.
+   * Copies the current document's token vectors into {@code dest}, row-major: token {@code t} is
+   * {@code dest[t * dimension() .. (t + 1) * dimension())}.
    */
-  public abstract void readPanels(int fromPanel, int count, float[] dest, int destOffset)
-      throws IOException;
+  public abstract void readTokens(float[] dest) throws IOException;
 
   /**
-   * The current document's panels in place: a read-only segment of {@code
-   * panelCount(tokenCount()) * dimension() * 16} little-endian floats, or null if they are not
-   * memory-mapped (read them with {@link #readPanels} then). Valid while the index is open.
+   * A scorer of these values' documents against a query: its {@link MultiVectorScorer#iterator()
+   * iterator} is these values, so position them and score their current document. The query's
+   * tokens are compared with the stored ones by dot product: for a COSINE field, whose tokens were
+   * normalised when they were indexed, normalise the query's too.
+   *
+   * @param query the query's token vectors, one row per token
    */
-  public MemorySegment mappedPanels() throws IOException {
-    return null;
-  }
+  public abstract MultiVectorScorer scorer(float[][] query) throws IOException;
 
   /**
-   * The segment's per-token HNSW index of the field, or null if it has none (the field's
-   * configuration asks for none, or the values were not read from {@link MultiVectorCodec}'s
-   * files).
+   * The segment's token index of the field, or null if it has none (the field's configuration
+   * asks for none, or the values are not read from {@link MultiVectorCodec}'s files).
    */
   public TokenIndex tokenIndex() throws IOException {
     return null;
@@ -118,7 +102,7 @@ public abstract class MultiVectorValues extends BinaryDocValues {
     return binary == null ? null : of(binary, field);
   }
 
-  /** The values the codec stored, read from the segment under the wrappers; null if there are none. */
+  /** The values the codec stored, read from the segment under the wrappers; null if none. */
   private static MultiVectorValues segmentValues(LeafReader reader, String field)
       throws IOException {
     while (true) {
@@ -156,101 +140,11 @@ public abstract class MultiVectorValues extends BinaryDocValues {
 
   /**
    * A multi-vector view of a field's binary doc values: the values themselves if the codec stored
-   * them as panels, else a view that decodes {@link LateInteractionField}'s layout.
+   * them, else a view that decodes {@link LateInteractionField}'s layout.
    *
    * @param field the field's name, for error messages
    */
   public static MultiVectorValues of(BinaryDocValues values, String field) {
-    if (values instanceof MultiVectorValues multiVectorValues) {
-      return multiVectorValues;
-    }
-    return new LateInteractionMultiVectorValues(values, field);
-  }
-
-  /** Decodes {@link LateInteractionField}'s layout from any binary doc values. */
-  private static final class LateInteractionMultiVectorValues extends MultiVectorValues {
-    private final BinaryDocValues in;
-    private final String field;
-    private BytesRef value; // the current document's, once read
-    private int dimension;
-    private int tokenCount;
-
-    LateInteractionMultiVectorValues(BinaryDocValues in, String field) {
-      this.in = in;
-      this.field = field;
-    }
-
-    private void parse() throws IOException {
-      if (value != null) {
-        return;
-      }
-      BytesRef v = in.binaryValue();
-      int dim = v.length < Integer.BYTES ? -1 : PanelLayout.readDimension(v);
-      long floats = (long) (v.length - Integer.BYTES) / Float.BYTES;
-      if (dim <= 0
-          || (v.length - Integer.BYTES) % Float.BYTES != 0
-          || floats == 0
-          || floats % dim != 0) {
-        throw new IllegalArgumentException(
-            "field \"" + field + "\", doc " + in.docID()
-                + ": binary value of " + v.length + " bytes is not a LateInteractionField matrix"
-                + " (little-endian int dimension, then a non-empty float32 matrix)");
-      }
-      dimension = dim;
-      tokenCount = (int) (floats / dim);
-      value = v;
-    }
-
-    @Override
-    public int dimension() throws IOException {
-      parse();
-      return dimension;
-    }
-
-    @Override
-    public int tokenCount() throws IOException {
-      parse();
-      return tokenCount;
-    }
-
-    @Override
-    public void readPanels(int fromPanel, int count, float[] dest, int destOffset)
-        throws IOException {
-      parse();
-      PanelLayout.toPanels(value, dimension, tokenCount, fromPanel, count, dest, destOffset);
-    }
-
-    @Override
-    public BytesRef binaryValue() throws IOException {
-      return in.binaryValue();
-    }
-
-    @Override
-    public boolean advanceExact(int target) throws IOException {
-      value = null;
-      return in.advanceExact(target);
-    }
-
-    @Override
-    public int docID() {
-      return in.docID();
-    }
-
-    @Override
-    public int nextDoc() throws IOException {
-      value = null;
-      return in.nextDoc();
-    }
-
-    @Override
-    public int advance(int target) throws IOException {
-      value = null;
-      return in.advance(target);
-    }
-
-    @Override
-    public long cost() {
-      return in.cost();
-    }
+    return Float32PanelValues.wrap(values, field);
   }
 }

@@ -1,51 +1,47 @@
 package dev.multivector.lucene.search;
 
 import java.io.IOException;
-import java.util.List;
 import java.util.Objects;
-import org.apache.lucene.index.DocValues;
-import org.apache.lucene.index.FieldInfo;
-import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.search.BooleanClause;
-import org.apache.lucene.search.ConjunctionUtils;
-import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.Explanation;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.QueryVisitor;
-import org.apache.lucene.search.ScoreMode;
-import org.apache.lucene.search.Scorer;
-import org.apache.lucene.search.ScorerSupplier;
-import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.VectorUtil;
 
 /**
- * Ranks documents by MaxSim, the late-interaction relevance of ColBERT and ColPali: for each query
- * token, the largest dot product with any token of the document, summed over the query's tokens.
- * Exact: every document with the field (and matching the filter) is scored.
+ * Finds the k documents with the highest MaxSim, the late-interaction relevance of ColBERT and
+ * ColPali: for each query token, the largest dot product with any token of the document, summed
+ * over the query's tokens.
  *
  * <pre class="prettyprint">
  * Query query = LateInteractionQuery.builder("colbert", queryTokenVectors).k(10).build();
  * TopDocs hits = searcher.search(query, 10);
  * </pre>
  *
- * <p>Without {@link Builder#k(int)} the query matches every document that has the field and
- * passes the filter, scored by MaxSim, so {@code searcher.search(query, n)} returns the exact
- * top-n for any n. With {@code k}, it finds the top k while rewriting, like Lucene's kNN queries:
- * the searcher's executor scores the documents in as many parallel tasks as the searcher has
- * {@link IndexSearcher#getSlices() slices}, and the query then matches those k documents only (in
- * a {@link org.apache.lucene.search.BooleanQuery}, too). Ties are broken by doc id.
+ * <p>Like Lucene's kNN queries, it finds its top k while rewriting and then matches those k
+ * documents only (in a {@link org.apache.lucene.search.BooleanQuery} too). Candidates come from
+ * a first stage: every document (exact, the default), the per-token index ({@link
+ * Builder#tokenKnn}), the pooled vectors ({@link Builder#pooledKnn}) or any query ({@link
+ * Builder#candidates}); they are scored by exact MaxSim, or by XTR's estimate ({@link
+ * Builder#xtrEstimate}). The searcher's executor scores them in as many parallel tasks as it has
+ * {@link IndexSearcher#getSlices() slices}; its {@link IndexSearcher#setTimeout timeout} stops
+ * the search, which then returns the best of what it scored. Ties are broken by doc id. To score
+ * every document instead, use {@link MaxSimValuesSource}.
  *
  * <p><b>Scores.</b> MaxSim can be negative, and Lucene needs non-negative scores, so the score is
- * {@code 1 + maxSim} when {@code maxSim >= 0} and {@code 1 / (1 - maxSim)} below: monotone, so
- * ranking by score is ranking by MaxSim. {@link #maxSim(float)} inverts it, and {@link
- * IndexSearcher#explain} gives the raw MaxSim and, for each query token, the index of its best
- * document token (which token or page patch matched) and their similarity. Documents whose MaxSim
- * is not a number (only non-finite stored values cause that) score 0.
+ * {@link #score(float)}: {@code 1 + maxSim} when {@code maxSim >= 0} and {@code 1 / (1 - maxSim)}
+ * below (Lucene's {@link VectorUtil#scaleMaxInnerProductScore}), monotone, so ranking by score is
+ * ranking by MaxSim. {@link #maxSim(float)} inverts it, and {@link IndexSearcher#explain} gives
+ * the raw MaxSim, the first stage that found the document and, for each query token, the index
+ * of its best document token (which token or page patch matched) and their similarity.
  *
- * <p>Fields written as {@link dev.multivector.lucene.document.MultiVectorField} are read as
- * panels; fields of Lucene's {@link org.apache.lucene.document.LateInteractionField} written by any
- * codec are decoded, with the same results. For a COSINE field the query's tokens are normalised.
+ * <p>Fields written as {@link dev.multivector.lucene.document.MultiVectorField} are read in their
+ * codec's layout; fields of Lucene's {@link org.apache.lucene.document.LateInteractionField}
+ * written by any codec are decoded, with the same results. For a COSINE field the query's tokens
+ * are normalised. Reader wrappers (every engine has them) are looked through to reach each
+ * segment's token index, while their live documents and field infos still apply.
  *
  * <p>An unknown field matches nothing. A field that is not a multi-vector field, or whose
  * dimension differs from the query's, makes the search throw an {@link IllegalArgumentException}.
@@ -54,13 +50,14 @@ import org.apache.lucene.search.Weight;
  */
 public final class LateInteractionQuery extends Query {
 
-  /** Where the candidates of a query with k come from. */
+  /** Where the candidates come from. */
   public enum FirstStage {
     /** Every document with the field: exact. The default. */
     EXHAUSTIVE,
     /**
-     * The documents of each query token's nearest tokens, found in the per-token HNSW graphs of
-     * {@link dev.multivector.lucene.document.MultiVectorFieldConfig#tokenGraph()} (XTR-style).
+     * The documents of each query token's nearest tokens, found in the segments' token indexes
+     * (see {@link dev.multivector.lucene.document.MultiVectorFieldConfig#tokenGraph()}),
+     * XTR-style. Segments without one are searched exhaustively, and explanations say so.
      */
     TOKEN_KNN,
     /** The documents whose pooled vectors are nearest the query's pooled vector. */
@@ -83,38 +80,25 @@ public final class LateInteractionQuery extends Query {
 
   private final String field;
   private final QueryTokens tokens;
-  private final int k; // 0: score every document
+  private final int k;
   private final Query filter; // null: none
   private final FirstStage firstStage;
-  private final int firstStageSize; // tokens per query token, or candidates
+  private final int firstStageSize; // tokens per query token, or candidates; 0 if exhaustive
   private final Query candidateQuery; // for FirstStage.QUERY
   private final SecondStage secondStage;
 
-  /** Scores every document with {@code field} by MaxSim against {@code queryVectors}. */
-  public LateInteractionQuery(String field, float[][] queryVectors) {
-    this(field, new QueryTokens(queryVectors), 0, null, FirstStage.EXHAUSTIVE, 0, null, SecondStage.EXACT);
-  }
-
-  private LateInteractionQuery(
-      String field,
-      QueryTokens tokens,
-      int k,
-      Query filter,
-      FirstStage firstStage,
-      int firstStageSize,
-      Query candidateQuery,
-      SecondStage secondStage) {
-    this.field = Objects.requireNonNull(field, "field");
+  private LateInteractionQuery(Builder b, QueryTokens tokens, Query filter, Query candidateQuery) {
+    this.field = b.field;
     this.tokens = tokens;
-    this.k = k;
+    this.k = b.k;
     this.filter = filter;
-    this.firstStage = firstStage;
-    this.firstStageSize = firstStageSize;
+    this.firstStage = b.firstStage;
+    this.firstStageSize = b.firstStageSize;
     this.candidateQuery = candidateQuery;
-    this.secondStage = secondStage;
+    this.secondStage = b.secondStage;
   }
 
-  /** Starts a query with options. */
+  /** Starts a query for the documents of {@code field} nearest {@code queryVectors} by MaxSim. */
   public static Builder builder(String field, float[][] queryVectors) {
     return new Builder(field, queryVectors);
   }
@@ -131,11 +115,11 @@ public final class LateInteractionQuery extends Query {
     private SecondStage secondStage = SecondStage.EXACT;
 
     private Builder(String field, float[][] queryVectors) {
-      this.field = field;
+      this.field = Objects.requireNonNull(field, "field");
       this.queryVectors = queryVectors;
     }
 
-    /** Match only the {@code k} best documents, found while rewriting. */
+    /** The number of documents to find: required. */
     public Builder k(int k) {
       this.k = positive("k", k);
       return this;
@@ -149,7 +133,7 @@ public final class LateInteractionQuery extends Query {
 
     /**
      * First stage {@link FirstStage#TOKEN_KNN}: each query token retrieves its {@code
-     * tokensPerQueryToken} (XTR's k') nearest document tokens. Needs k.
+     * tokensPerQueryToken} (XTR's k') nearest document tokens.
      */
     public Builder tokenKnn(int tokensPerQueryToken) {
       return firstStage(FirstStage.TOKEN_KNN, positive("tokensPerQueryToken", tokensPerQueryToken), null);
@@ -187,35 +171,32 @@ public final class LateInteractionQuery extends Query {
     }
 
     /**
-     * @throws IllegalArgumentException if a first stage other than the exhaustive one has no k, or
-     *     XTR's estimate follows another first stage than TOKEN_KNN
+     * @throws IllegalArgumentException if k is missing, a query vector is invalid, or XTR's
+     *     estimate follows another first stage than TOKEN_KNN
      */
     public LateInteractionQuery build() {
-      if (firstStage != FirstStage.EXHAUSTIVE && k == 0) {
-        throw new IllegalArgumentException("first stage " + firstStage + " needs k");
+      if (k == 0) {
+        throw new IllegalArgumentException(
+            "k is required: the query finds the top k documents (to score every document by"
+                + " MaxSim, use MaxSimValuesSource)");
       }
       if (secondStage == SecondStage.XTR && firstStage != FirstStage.TOKEN_KNN) {
         throw new IllegalArgumentException(
             "XTR's estimate needs the TOKEN_KNN first stage, not " + firstStage);
       }
-      return new LateInteractionQuery(
-          field,
-          new QueryTokens(queryVectors),
-          k,
-          filter,
-          firstStage,
-          firstStageSize,
-          candidateQuery,
-          secondStage);
+      return new LateInteractionQuery(this, new QueryTokens(queryVectors), filter, candidateQuery);
     }
   }
 
-  /** The Lucene score of a MaxSim: {@code 1 + maxSim} if non-negative, else {@code 1 / (1 - maxSim)}. */
+  /**
+   * The Lucene score of a MaxSim: {@code 1 + maxSim} if non-negative, else {@code 1 / (1 -
+   * maxSim)}; 0 for NaN, and at most {@link Float#MAX_VALUE}.
+   */
   public static float score(float maxSim) {
     if (Float.isNaN(maxSim)) {
       return 0;
     }
-    return Math.min(maxSim >= 0 ? 1 + maxSim : 1 / (1 - maxSim), Float.MAX_VALUE);
+    return Math.min(VectorUtil.scaleMaxInnerProductScore(maxSim), Float.MAX_VALUE);
   }
 
   /** The MaxSim of a score: the inverse of {@link #score(float)} for positive finite scores. */
@@ -236,7 +217,7 @@ public final class LateInteractionQuery extends Query {
     return tokens.toMatrix();
   }
 
-  /** The number of documents to keep, or 0 if every document is scored. */
+  /** The number of documents to find. */
   public int getK() {
     return k;
   }
@@ -269,124 +250,33 @@ public final class LateInteractionQuery extends Query {
     Query rewrittenFilter = filter == null ? null : searcher.rewrite(filter);
     Query rewrittenCandidates = candidateQuery == null ? null : searcher.rewrite(candidateQuery);
     if (rewrittenFilter != filter || rewrittenCandidates != candidateQuery) {
-      return new LateInteractionQuery(
-          field, tokens, k, rewrittenFilter, firstStage, firstStageSize, rewrittenCandidates, secondStage);
-    }
-    if (k == 0) {
-      return this;
+      return new LateInteractionQuery(this, rewrittenFilter, rewrittenCandidates);
     }
     return TopKSearch.search(this, searcher);
   }
 
-  /** MaxSim over a segment's values of the field, or null if it has none. */
-  SegmentMaxSim segmentMaxSim(LeafReaderContext context) throws IOException {
-    return SegmentMaxSim.create(context.reader(), field, tokens);
+  private LateInteractionQuery(LateInteractionQuery q, Query filter, Query candidateQuery) {
+    this.field = q.field;
+    this.tokens = q.tokens;
+    this.k = q.k;
+    this.filter = filter;
+    this.firstStage = q.firstStage;
+    this.firstStageSize = q.firstStageSize;
+    this.candidateQuery = candidateQuery;
+    this.secondStage = q.secondStage;
   }
 
-  /** Throws if the field is not a multi-vector field of the query's dimension in some segment. */
-  void checkField(IndexReader reader) {
-    for (LeafReaderContext context : reader.leaves()) {
-      FieldInfo info = context.reader().getFieldInfos().fieldInfo(field);
-      if (info != null) {
-        SegmentMaxSim.checkField(info, tokens);
-      }
+  /** Explains the exact MaxSim of {@code doc}, or returns a no-match if it has no value. */
+  Explanation explainMaxSim(LeafReaderContext context, int doc, float boost) throws IOException {
+    SegmentMaxSim maxSim = SegmentMaxSim.create(context.reader(), field, tokens);
+    if (maxSim == null || maxSim.values.advanceExact(doc) == false) {
+      return Explanation.noMatch("no value in field \"" + field + "\"");
     }
-  }
-
-  /** The filter's weight, or null without a filter. */
-  Weight filterWeight(IndexSearcher searcher) throws IOException {
-    return filter == null
-        ? null
-        : searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
-  }
-
-  /**
-   * The segment's documents with a value that pass the filter, positioned through {@code maxSim}'s
-   * values; null if there are none.
-   */
-  static DocIdSetIterator candidates(
-      SegmentMaxSim maxSim, LeafReaderContext context, Weight filterWeight) throws IOException {
-    if (maxSim == null) {
-      return null;
-    }
-    if (filterWeight == null) {
-      return maxSim.values;
-    }
-    Scorer filterScorer = filterWeight.scorer(context);
-    if (filterScorer == null) {
-      return null;
-    }
-    return ConjunctionUtils.intersectIterators(List.of(maxSim.values, filterScorer.iterator()));
-  }
-
-  /** Explains {@code doc}'s score, or returns a no-match. */
-  Explanation explain(LeafReaderContext context, int doc, Weight filterWeight, float boost)
-      throws IOException {
-    SegmentMaxSim maxSim = segmentMaxSim(context);
-    DocIdSetIterator candidates = candidates(maxSim, context, filterWeight);
-    if (candidates == null || candidates.advance(doc) != doc) {
-      return Explanation.noMatch("no value in field \"" + field + "\" or filtered out");
-    }
-    float score = boost * score(maxSim.maxSim());
     return maxSim.explain(
-        score,
+        boost * score(maxSim.maxSim()),
         (boost == 1 ? "" : boost + " * ")
             + "score of MaxSim in field \"" + field
             + "\": 1 + MaxSim if MaxSim >= 0, else 1 / (1 - MaxSim), computed from:");
-  }
-
-  @Override
-  public Weight createWeight(IndexSearcher searcher, ScoreMode scoreMode, float boost)
-      throws IOException {
-    if (k != 0) {
-      return searcher.rewrite(this).createWeight(searcher, scoreMode, boost);
-    }
-    checkField(searcher.getIndexReader());
-    Weight filterWeight = filterWeight(searcher);
-    return new Weight(this) {
-      @Override
-      public ScorerSupplier scorerSupplier(LeafReaderContext context) throws IOException {
-        SegmentMaxSim maxSim = segmentMaxSim(context);
-        DocIdSetIterator candidates = candidates(maxSim, context, filterWeight);
-        if (candidates == null) {
-          return null;
-        }
-        Scorer scorer =
-            new Scorer() {
-              @Override
-              public int docID() {
-                return candidates.docID();
-              }
-
-              @Override
-              public DocIdSetIterator iterator() {
-                return candidates;
-              }
-
-              @Override
-              public float score() throws IOException {
-                return boost * LateInteractionQuery.score(maxSim.maxSim());
-              }
-
-              @Override
-              public float getMaxScore(int upTo) {
-                return Float.MAX_VALUE;
-              }
-            };
-        return new DefaultScorerSupplier(scorer);
-      }
-
-      @Override
-      public Explanation explain(LeafReaderContext context, int doc) throws IOException {
-        return LateInteractionQuery.this.explain(context, doc, filterWeight, boost);
-      }
-
-      @Override
-      public boolean isCacheable(LeafReaderContext context) {
-        return DocValues.isCacheable(context, field)
-            && (filterWeight == null || filterWeight.isCacheable(context));
-      }
-    };
   }
 
   @Override
@@ -404,8 +294,7 @@ public final class LateInteractionQuery extends Query {
 
   @Override
   public String toString(String defaultField) {
-    return "LateInteractionQuery[field=" + field + ", tokens=" + tokens.count + "x"
-        + tokens.dimension + (k == 0 ? "" : ", k=" + k)
+    return "LateInteractionQuery[field=" + field + ", tokens=" + tokens + ", k=" + k
         + (filter == null ? "" : ", filter=" + filter.toString(defaultField))
         + switch (firstStage) {
           case EXHAUSTIVE -> "";

@@ -3,12 +3,12 @@ package dev.multivector.lucene.search;
 import java.util.Arrays;
 import org.apache.lucene.index.VectorSimilarityFunction;
 
-/** A query's token vectors, validated and flattened row-major, as the MaxSim kernels take them. */
+/** A query's token vectors, validated and copied, and their normalised twins for COSINE fields. */
 final class QueryTokens {
   final int dimension;
   final int count;
-  private final float[] raw;
-  private final float[] normalized; // for COSINE fields; null if a token is the zero vector
+  private final float[][] raw;
+  private final float[][] normalized; // null if a token is the zero vector
 
   QueryTokens(float[][] vectors) {
     if (vectors == null || vectors.length == 0) {
@@ -19,8 +19,8 @@ final class QueryTokens {
     }
     dimension = vectors[0].length;
     count = vectors.length;
-    raw = new float[count * dimension];
-    float[] unit = new float[count * dimension];
+    raw = new float[count][];
+    float[][] unit = new float[count][dimension];
     boolean anyZero = false;
     for (int t = 0; t < count; t++) {
       float[] v = vectors[t];
@@ -37,18 +37,22 @@ final class QueryTokens {
         }
         squaredNorm += (double) v[i] * v[i];
       }
-      System.arraycopy(v, 0, raw, t * dimension, dimension);
+      raw[t] = v.clone();
       anyZero |= squaredNorm == 0;
+      // Divide in double: 1/norm overflows a float for vectors of subnormal values.
       double norm = Math.sqrt(squaredNorm);
       for (int i = 0; i < dimension; i++) {
-        unit[t * dimension + i] = (float) (v[i] / norm);
+        unit[t][i] = (float) (v[i] / norm);
       }
     }
     normalized = anyZero ? null : unit;
   }
 
-  /** The tokens to score with against a field of this similarity (DOT_PRODUCT or COSINE). */
-  float[] forSimilarity(String field, VectorSimilarityFunction similarity) {
+  /**
+   * The tokens to compare by dot product with a field's tokens: as given for DOT_PRODUCT,
+   * normalised for COSINE. Shared: do not modify.
+   */
+  float[][] forSimilarity(String field, VectorSimilarityFunction similarity) {
     if (similarity != VectorSimilarityFunction.COSINE) {
       return raw;
     }
@@ -59,31 +63,27 @@ final class QueryTokens {
     return normalized;
   }
 
-  /** The tokens as given, one row per token. */
+  /** A copy of the tokens as given. */
   float[][] toMatrix() {
-    return rows(raw);
-  }
-
-  /** The tokens to score with against a field of this similarity, one row per token. */
-  float[][] matrix(String field, VectorSimilarityFunction similarity) {
-    return rows(forSimilarity(field, similarity));
-  }
-
-  private float[][] rows(float[] flat) {
-    float[][] matrix = new float[count][];
+    float[][] copy = new float[count][];
     for (int t = 0; t < count; t++) {
-      matrix[t] = Arrays.copyOfRange(flat, t * dimension, (t + 1) * dimension);
+      copy[t] = raw[t].clone();
     }
-    return matrix;
+    return copy;
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof QueryTokens other && dimension == other.dimension && Arrays.equals(raw, other.raw);
+    return o instanceof QueryTokens other && Arrays.deepEquals(raw, other.raw);
   }
 
   @Override
   public int hashCode() {
-    return 31 * dimension + Arrays.hashCode(raw);
+    return Arrays.deepHashCode(raw);
+  }
+
+  @Override
+  public String toString() {
+    return count + "x" + dimension;
   }
 }

@@ -1,12 +1,10 @@
 package dev.multivector.lucene.search;
 
+import dev.multivector.lucene.codec.MultiVectorScorer;
 import dev.multivector.lucene.codec.MultiVectorValues;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
-import dev.multivector.lucene.simd.MaxSim;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.lucene.index.DocValuesType;
 import org.apache.lucene.index.FieldInfo;
@@ -15,34 +13,22 @@ import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.Explanation;
 
 /**
- * MaxSim of one query against the documents of one segment. Positions with {@link #values}, then
- * scores the current document; not thread-safe, like the doc values it reads.
+ * MaxSim of one query against the documents of one segment: the field's values, positioned by
+ * the caller, and their scorer. Not thread-safe, like the doc values it reads.
  */
 final class SegmentMaxSim {
   /** The field's values; iterate or advance them to choose the document to score. */
   final MultiVectorValues values;
 
-  /** Floats of panels read at a time: 64 KB, which stays in the L2 cache while it is scored. */
-  private static final int CHUNK_FLOATS = 1 << 14;
+  /** The query's tokens as compared with this segment's (normalised for a COSINE field). */
+  final float[][] queryTokens;
 
-  private final String field;
-  private final float[] query;
-  private final int dimension;
-  private final int queryTokens;
-  private final int chunkPanels;
-  private float[] panels; // one chunk, for panels that are not memory-mapped; allocated on first use
-  private final float[] maxima;
+  private final MultiVectorScorer scorer;
 
-  private SegmentMaxSim(MultiVectorValues values, String field, float[] query, int dimension) {
+  private SegmentMaxSim(MultiVectorValues values, float[][] queryTokens) throws IOException {
     this.values = values;
-    this.field = field;
-    this.query = query;
-    this.dimension = dimension;
-    this.queryTokens = query.length / dimension;
-    int panelFloats = dimension * MultiVectorValues.PANEL_TOKENS;
-    // Whole blocks of the kernel (four panels at 512 bits): a partial block computes padding.
-    this.chunkPanels = Math.max(4, CHUNK_FLOATS / panelFloats / 4 * 4);
-    this.maxima = MaxSim.newMaxima(queryTokens);
+    this.queryTokens = queryTokens;
+    this.scorer = values.scorer(queryTokens);
   }
 
   /**
@@ -64,11 +50,7 @@ final class SegmentMaxSim {
     }
     VectorSimilarityFunction similarity =
         config == null ? VectorSimilarityFunction.DOT_PRODUCT : config.similarity();
-    return new SegmentMaxSim(
-        values,
-        field,
-        tokens.forSimilarity(field, similarity),
-        tokens.dimension);
+    return new SegmentMaxSim(values, tokens.forSimilarity(field, similarity));
   }
 
   /** The field's configuration in this segment; null for plain LateInteractionField values. */
@@ -87,53 +69,9 @@ final class SegmentMaxSim {
     return config;
   }
 
-  /** Query token {@code i}, as scored against this segment (normalised for COSINE). */
-  float[] queryToken(int i) {
-    return Arrays.copyOfRange(query, i * dimension, (i + 1) * dimension);
-  }
-
-  /**
-   * The current document's MaxSim. NaN (possible only with non-finite stored values) becomes
-   * negative infinity, so such documents rank last.
-   */
+  /** The current document's MaxSim. */
   float maxSim() throws IOException {
-    int tokens = checkedTokenCount();
-    MaxSim.resetMaxima(maxima);
-    MemorySegment mapped = values.mappedPanels();
-    if (mapped != null) {
-      // In place: the kernel streams the mapped panels, a copy would cost as much again.
-      MaxSim.accumulate(query, dimension, mapped, 0, tokens, maxima);
-    } else {
-      accumulateCopies(tokens);
-    }
-    float maxSim = MaxSim.sumOfMaxima(maxima, queryTokens);
-    return Float.isNaN(maxSim) ? Float.NEGATIVE_INFINITY : maxSim;
-  }
-
-  private void accumulateCopies(int tokens) throws IOException {
-    int panelCount = MultiVectorValues.panelCount(tokens);
-    if (panels == null) {
-      panels = new float[chunkPanels * dimension * MultiVectorValues.PANEL_TOKENS];
-    }
-    // A chunk of panels at a time: read from the index into a buffer that stays in cache while
-    // the kernel runs every query token over it.
-    for (int panel = 0; panel < panelCount; panel += chunkPanels) {
-      int count = Math.min(chunkPanels, panelCount - panel);
-      values.readPanels(panel, count, panels, 0);
-      int chunkTokens = Math.min(tokens - panel * MultiVectorValues.PANEL_TOKENS, count * MultiVectorValues.PANEL_TOKENS);
-      MaxSim.accumulate(query, dimension, panels, 0, chunkTokens, maxima);
-    }
-  }
-
-  /** The current document's token count, after checking its dimension is the query's. */
-  private int checkedTokenCount() throws IOException {
-    int docDimension = values.dimension();
-    if (docDimension != dimension) {
-      throw new IllegalArgumentException(
-          "field \"" + field + "\", doc " + values.docID() + ": token dimension " + docDimension
-              + " differs from the query's " + dimension);
-    }
-    return values.tokenCount();
+    return scorer.score();
   }
 
   /**
@@ -141,16 +79,12 @@ final class SegmentMaxSim {
    * token it matched best (which token or page patch) and their similarity.
    */
   Explanation explain(float score, String description) throws IOException {
-    int tokens = checkedTokenCount();
-    int panelCount = MultiVectorValues.panelCount(tokens);
-    float[] all = new float[panelCount * dimension * MultiVectorValues.PANEL_TOKENS];
-    values.readPanels(0, panelCount, all, 0);
-    int[] bestTokens = new int[queryTokens];
-    float[] bestSimilarities = new float[queryTokens];
-    MaxSim.bestMatches(query, dimension, all, 0, tokens, bestTokens, bestSimilarities);
-    float maxSim = maxSim();
-    List<Explanation> matches = new ArrayList<>(queryTokens);
-    for (int i = 0; i < queryTokens; i++) {
+    int[] bestTokens = new int[queryTokens.length];
+    float[] bestSimilarities = new float[queryTokens.length];
+    scorer.bestMatches(bestTokens, bestSimilarities);
+    int tokens = values.tokenCount();
+    List<Explanation> matches = new ArrayList<>(queryTokens.length);
+    for (int i = 0; i < queryTokens.length; i++) {
       matches.add(
           Explanation.match(
               bestSimilarities[i],
@@ -160,7 +94,7 @@ final class SegmentMaxSim {
         score,
         description,
         Explanation.match(
-            maxSim,
+            scorer.score(),
             "MaxSim, each query token's best dot product with the document's " + tokens
                 + " tokens, sum of:",
             matches));

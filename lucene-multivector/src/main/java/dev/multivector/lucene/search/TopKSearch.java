@@ -1,19 +1,17 @@
 package dev.multivector.lucene.search;
 
+import dev.multivector.lucene.codec.MultiVectorValues;
 import dev.multivector.lucene.codec.TokenIndex;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.lucene.index.FieldInfo;
-import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.QueryTimeout;
 import org.apache.lucene.index.ReaderUtil;
@@ -21,12 +19,14 @@ import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.AcceptDocs;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.ConjunctionUtils;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.HitQueue;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TopKnnCollector;
@@ -35,21 +35,36 @@ import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.FixedBitSet;
 
 /**
- * Finds the top k of a {@link LateInteractionQuery} while it rewrites: its first stage gathers
- * candidate documents (all of them, for the exhaustive stage), its second stage scores them, and
- * the searcher's executor runs the segments' work in parallel. Hits carry raw scores (MaxSim, or
- * XTR's estimate of it) and global doc ids.
+ * Finds the top k of a {@link LateInteractionQuery} while it rewrites. A first stage (a candidate
+ * source) gives each segment's candidates: all its documents, or a list; a second stage scores
+ * them: exact MaxSim, or scores the first stage already estimated (XTR). One driver scores every
+ * candidate in parallel tasks on the searcher's executor, stops at the searcher's timeout, and
+ * keeps the best k, with raw scores (MaxSim or its estimate) and global doc ids.
  */
 final class TopKSearch {
-
-  /** Candidate documents of one exact-scoring task. */
-  private static final int DOCS_PER_TASK = 256;
 
   /** Documents an exhaustive task takes at a time. */
   private static final int DOCS_PER_CHUNK = 8;
 
+  /** Listed candidates a task takes at a time. */
+  private static final int CANDIDATES_PER_CHUNK = 32;
+
   private static final Comparator<ScoreDoc> BY_SCORE_THEN_DOC =
       Comparator.comparingDouble((ScoreDoc hit) -> hit.score).reversed().thenComparingInt(hit -> hit.doc);
+
+  /**
+   * A segment's candidates: every document with a value that passes the filter ({@link #ALL}), or
+   * a sorted list of documents, with the first stage's estimate of each one's MaxSim or null to
+   * score them exactly.
+   */
+  private record Candidates(int[] docs, float[] estimates) {
+    static final Candidates ALL = new Candidates(null, null);
+    static final Candidates NONE = new Candidates(new int[0], null);
+
+    int count() {
+      return docs == null ? 0 : docs.length;
+    }
+  }
 
   private final LateInteractionQuery query;
   private final IndexSearcher searcher;
@@ -62,8 +77,40 @@ final class TopKSearch {
     this.query = query;
     this.searcher = searcher;
     this.leaves = searcher.getIndexReader().leaves();
-    this.filterWeight = query.filterWeight(searcher);
+    this.filterWeight =
+        query.getFilter() == null
+            ? null
+            : searcher.createWeight(
+                searcher.rewrite(query.getFilter()), ScoreMode.COMPLETE_NO_SCORES, 1f);
     this.timeout = searcher.getTimeout();
+  }
+
+  static TopMaxSimQuery search(LateInteractionQuery query, IndexSearcher searcher)
+      throws IOException {
+    for (LeafReaderContext context : searcher.getIndexReader().leaves()) {
+      FieldInfo info = context.reader().getFieldInfos().fieldInfo(query.getField());
+      if (info != null) {
+        SegmentMaxSim.checkField(info, query.tokens());
+      }
+    }
+    TopKSearch search = new TopKSearch(query, searcher);
+    Candidates[] candidates = new Candidates[search.leaves.size()];
+    String firstStage =
+        switch (query.getFirstStage()) {
+          case EXHAUSTIVE -> {
+            Arrays.fill(candidates, Candidates.ALL);
+            yield "exhaustive: every document";
+          }
+          case TOKEN_KNN -> search.tokenKnn(candidates);
+          case POOLED_KNN -> search.pooledKnn(candidates);
+          case QUERY -> search.queryCandidates(candidates);
+        };
+    boolean[] estimated = new boolean[candidates.length];
+    for (int leaf = 0; leaf < candidates.length; leaf++) {
+      estimated[leaf] = candidates[leaf].estimates != null;
+    }
+    return new TopMaxSimQuery(
+        query, search.topK(candidates), searcher.getIndexReader(), firstStage, estimated, search.timedOut);
   }
 
   /**
@@ -72,10 +119,7 @@ final class TopKSearch {
    * the collectors of graph searches, as Lucene's kNN queries do.
    */
   private boolean shouldExit() {
-    if (timedOut) {
-      return true;
-    }
-    if (timeout != null && timeout.shouldExit()) {
+    if (timedOut == false && timeout != null && timeout.shouldExit()) {
       timedOut = true;
     }
     return timedOut;
@@ -94,167 +138,173 @@ final class TopKSearch {
     };
   }
 
-  static TopMaxSimQuery search(LateInteractionQuery query, IndexSearcher searcher)
-      throws IOException {
-    IndexReader reader = searcher.getIndexReader();
-    query.checkField(reader);
-    TopKSearch search = new TopKSearch(query, searcher);
-    TopMaxSimQuery.Builder hits =
-        switch (query.getFirstStage()) {
-          case EXHAUSTIVE ->
-              new TopMaxSimQuery.Builder(search.exhaustive(), "exhaustive: every document", true);
-          case TOKEN_KNN -> search.tokenKnn();
-          case POOLED_KNN -> search.rescore(search.pooledCandidates(), "pooled-vector kNN");
-          case QUERY -> search.rescore(search.queryCandidates(), "candidate query");
-        };
-    return hits.build(query, reader, search.timedOut);
-  }
-
-  private TopMaxSimQuery.Builder rescore(int[][] candidates, String stage) throws IOException {
-    int count = 0;
-    for (int[] docs : candidates) {
-      count += docs == null ? 0 : docs.length;
+  /** One task's share of the candidates: a range of a segment's documents or of its list. */
+  private record Span(LeafReaderContext context, Candidates candidates, int from, int to, int chunkSize) {
+    int chunks() {
+      return (to - from + chunkSize - 1) / chunkSize;
     }
-    String description =
-        String.format(Locale.ROOT, "%s (%d), %,d candidate documents", stage, query.getFirstStageSize(), count);
-    return new TopMaxSimQuery.Builder(exact(candidates), description, true);
   }
 
   /**
-   * Scores every document in as many parallel tasks as the searcher has slices, and keeps the best
-   * k. The tasks take the slices' documents {@value #DOCS_PER_CHUNK} at a time, in doc id order,
-   * rather than a slice each: threads that share memory bandwidth do not run at the same speed,
-   * and a fixed split would wait for the slowest.
+   * Scores the candidates and keeps the best k. As many tasks as the searcher has slices take the
+   * candidates a chunk at a time from a shared counter, in doc id order, rather than a slice
+   * each: threads that share memory bandwidth do not run at the same speed, and a fixed split
+   * would wait for the slowest. Each task's doc values only move forward.
    */
-  private List<ScoreDoc> exhaustive() throws IOException {
-    List<IndexSearcher.LeafReaderContextPartition> partitions = new ArrayList<>();
-    for (IndexSearcher.LeafSlice slice : searcher.getSlices()) {
-      for (IndexSearcher.LeafReaderContextPartition partition : slice.partitions) {
-        if (end(partition) > partition.minDocId) {
-          partitions.add(partition);
+  private List<ScoreDoc> topK(Candidates[] candidates) throws IOException {
+    List<Span> spans = new ArrayList<>();
+    for (LeafReaderContext context : leaves) {
+      Candidates c = candidates[context.ord];
+      if (c.docs != null) {
+        if (c.docs.length > 0) {
+          spans.add(new Span(context, c, 0, c.docs.length, CANDIDATES_PER_CHUNK));
+        }
+        continue;
+      }
+      // Every document: the searcher's partitions of the segment, if it has any.
+      List<int[]> ranges = new ArrayList<>();
+      for (IndexSearcher.LeafSlice slice : searcher.getSlices()) {
+        for (IndexSearcher.LeafReaderContextPartition partition : slice.partitions) {
+          int end = Math.min(partition.maxDocId, context.reader().maxDoc());
+          if (partition.ctx == context && end > partition.minDocId) {
+            ranges.add(new int[] {partition.minDocId, end});
+          }
         }
       }
+      ranges.sort(Comparator.comparingInt(range -> range[0]));
+      for (int[] range : ranges) {
+        spans.add(new Span(context, c, range[0], range[1], DOCS_PER_CHUNK));
+      }
     }
-    // In doc id order, so that each task moves its doc values forward only.
-    partitions.sort(
-        Comparator.comparingInt((IndexSearcher.LeafReaderContextPartition p) -> p.ctx.ord)
-            .thenComparingInt(p -> p.minDocId));
-    // Chunk c belongs to the partition p with firstChunk[p] <= c < firstChunk[p + 1].
-    int[] firstChunk = new int[partitions.size() + 1];
-    for (int p = 0; p < partitions.size(); p++) {
-      int docs = end(partitions.get(p)) - partitions.get(p).minDocId;
-      firstChunk[p + 1] = firstChunk[p] + (docs + DOCS_PER_CHUNK - 1) / DOCS_PER_CHUNK;
+    // Chunk c belongs to the span s with firstChunk[s] <= c < firstChunk[s + 1].
+    int[] firstChunk = new int[spans.size() + 1];
+    for (int s = 0; s < spans.size(); s++) {
+      firstChunk[s + 1] = firstChunk[s] + spans.get(s).chunks();
     }
     AtomicInteger nextChunk = new AtomicInteger();
     List<Callable<List<ScoreDoc>>> tasks = new ArrayList<>();
-    for (int t = 0; t < searcher.getSlices().length; t++) {
-      tasks.add(
-          () -> {
-            HitQueue queue = new HitQueue(query.getK(), false);
-            LeafReaderContext context = null;
-            SegmentMaxSim maxSim = null;
-            DocIdSetIterator candidates = null;
-            Bits live = null;
-            for (int chunk = nextChunk.getAndIncrement();
-                chunk < firstChunk[partitions.size()] && shouldExit() == false;
-                chunk = nextChunk.getAndIncrement()) {
-              int p = Arrays.binarySearch(firstChunk, chunk);
-              p = p >= 0 ? p : -p - 2;
-              IndexSearcher.LeafReaderContextPartition partition = partitions.get(p);
-              if (partition.ctx != context) {
-                context = partition.ctx;
-                maxSim = query.segmentMaxSim(context);
-                candidates = query.candidates(maxSim, context, filterWeight);
-                live = context.reader().getLiveDocs();
-              }
-              if (candidates == null) {
-                continue;
-              }
-              int from = partition.minDocId + (chunk - firstChunk[p]) * DOCS_PER_CHUNK;
-              int to = Math.min(end(partition), from + DOCS_PER_CHUNK);
-              // The iterator may already stand in this chunk, where the previous one ended.
-              int doc = candidates.docID() >= from ? candidates.docID() : candidates.advance(from);
-              for (; doc < to; doc = candidates.nextDoc()) {
-                if (live == null || live.get(doc)) {
-                  queue.insertWithOverflow(new ScoreDoc(context.docBase + doc, maxSim.maxSim()));
-                }
-              }
-            }
-            return drain(queue);
-          });
+    for (int t = 0; t < Math.max(1, searcher.getSlices().length); t++) {
+      tasks.add(() -> new Task().run(spans, firstChunk, nextChunk));
     }
     return best(searcher.getTaskExecutor().invokeAll(tasks), query.getK());
   }
 
-  /** The end of a partition's doc ids: a partition of a whole segment ends at no doc id. */
-  private static int end(IndexSearcher.LeafReaderContextPartition partition) {
-    return Math.min(partition.maxDocId, partition.ctx.reader().maxDoc());
-  }
+  /** One parallel task: its hits, and the state of the segment it is in. */
+  private final class Task {
+    private final HitQueue queue = new HitQueue(query.getK(), false);
+    private LeafReaderContext context;
+    private SegmentMaxSim maxSim; // null if the segment has no values
+    private DocIdSetIterator all; // the values that pass the filter, for exhaustive spans
+    private Bits live;
 
-  /**
-   * Exact MaxSim of candidate documents (by leaf ordinal, ascending local doc ids, null for none),
-   * in parallel tasks of {@value #DOCS_PER_TASK} documents; the best k.
-   */
-  private List<ScoreDoc> exact(int[][] candidates) throws IOException {
-    List<Callable<List<ScoreDoc>>> tasks = new ArrayList<>();
-    for (LeafReaderContext context : leaves) {
-      int[] docs = candidates[context.ord];
-      for (int from = 0; docs != null && from < docs.length; from += DOCS_PER_TASK) {
-        int start = from, end = Math.min(docs.length, from + DOCS_PER_TASK);
-        tasks.add(
-            () -> {
-              SegmentMaxSim maxSim = query.segmentMaxSim(context);
-              if (maxSim == null) {
-                return List.of(); // candidates of a reader that hides the field
-              }
-              HitQueue queue = new HitQueue(query.getK(), false);
-              for (int i = start; i < end; i++) {
-                if (i % DOCS_PER_CHUNK == 0 && shouldExit()) {
-                  break;
-                }
-                if (maxSim.values.advanceExact(docs[i])) {
-                  queue.insertWithOverflow(new ScoreDoc(context.docBase + docs[i], maxSim.maxSim()));
-                }
-              }
-              return drain(queue);
-            });
+    List<ScoreDoc> run(List<Span> spans, int[] firstChunk, AtomicInteger nextChunk)
+        throws IOException {
+      for (int chunk = nextChunk.getAndIncrement();
+          chunk < firstChunk[spans.size()] && shouldExit() == false;
+          chunk = nextChunk.getAndIncrement()) {
+        int s = Arrays.binarySearch(firstChunk, chunk);
+        s = s >= 0 ? s : -s - 2; // spans are never empty: chunk starts are distinct
+        Span span = spans.get(s);
+        int from = span.from + (chunk - firstChunk[s]) * span.chunkSize;
+        int to = Math.min(span.to, from + span.chunkSize);
+        enter(span);
+        if (maxSim == null) {
+          continue;
+        }
+        if (span.candidates.docs == null) {
+          scoreAll(from, to);
+        } else {
+          scoreListed(span.candidates, from, to);
+        }
+      }
+      List<ScoreDoc> hits = new ArrayList<>(queue.size());
+      for (ScoreDoc hit : queue) {
+        hits.add(hit);
+      }
+      return hits;
+    }
+
+    private void enter(Span span) throws IOException {
+      if (span.context == context) {
+        return;
+      }
+      context = span.context;
+      maxSim = SegmentMaxSim.create(context.reader(), query.getField(), query.tokens());
+      live = context.reader().getLiveDocs();
+      all = null;
+      if (maxSim != null && span.candidates.docs == null) {
+        all = maxSim.values;
+        if (filterWeight != null) {
+          Scorer filter = filterWeight.scorer(context);
+          all =
+              filter == null
+                  ? DocIdSetIterator.empty()
+                  : ConjunctionUtils.intersectIterators(List.of(maxSim.values, filter.iterator()));
+        }
       }
     }
-    return best(searcher.getTaskExecutor().invokeAll(tasks), query.getK());
+
+    /** Scores the documents in [from, to) that have a value and pass the filter. */
+    private void scoreAll(int from, int to) throws IOException {
+      // The iterator may already stand in this chunk, where the previous one ended.
+      int doc = all.docID() >= from ? all.docID() : all.advance(from);
+      for (; doc < to; doc = all.nextDoc()) {
+        if (live == null || live.get(doc)) {
+          queue.insertWithOverflow(new ScoreDoc(context.docBase + doc, maxSim.maxSim()));
+        }
+      }
+    }
+
+    /** Scores listed candidates {@code [from, to)}, or takes the first stage's estimates. */
+    private void scoreListed(Candidates candidates, int from, int to) throws IOException {
+      for (int i = from; i < to; i++) {
+        int doc = candidates.docs[i];
+        if (live != null && live.get(doc) == false) {
+          continue;
+        }
+        if (candidates.estimates != null) {
+          queue.insertWithOverflow(new ScoreDoc(context.docBase + doc, candidates.estimates[i]));
+        } else if (maxSim.values.advanceExact(doc)) {
+          queue.insertWithOverflow(new ScoreDoc(context.docBase + doc, maxSim.maxSim()));
+        }
+      }
+    }
   }
 
   /**
-   * TOKEN_KNN: each query token's k' nearest tokens in every segment's token graph, in parallel;
+   * TOKEN_KNN: each query token's k' nearest tokens in every segment's token index, in parallel;
    * of those, each query token keeps its k' best over the whole index (XTR's retrieval). Their
-   * documents are the candidates. The second stage scores them exactly, or with XTR's estimate:
-   * for each query token, the best similarity retrieved from the document, or, if none was, the
-   * query token's k'-th retrieved similarity (the imputed missing similarity). Segments without a
-   * token graph are scored exhaustively.
+   * documents are the candidates. XTR's estimate of a candidate's MaxSim sums, for each query
+   * token, the best similarity retrieved from the document or, if none was, the query token's
+   * k'-th retrieved similarity (the imputed missing similarity). Segments without a token index
+   * are searched exhaustively.
    */
-  private TopMaxSimQuery.Builder tokenKnn() throws IOException {
+  private String tokenKnn(Candidates[] candidates) throws IOException {
     final int queryTokens = query.tokens().count;
     final int kPrime = query.getFirstStageSize();
     List<Callable<Retrieved>> tasks = new ArrayList<>();
-    List<LeafReaderContext> withoutGraph = new ArrayList<>();
+    int withoutIndex = 0;
     for (LeafReaderContext context : leaves) {
-      SegmentMaxSim probe = query.segmentMaxSim(context);
+      SegmentMaxSim probe = SegmentMaxSim.create(context.reader(), query.getField(), query.tokens());
       if (probe == null) {
+        candidates[context.ord] = Candidates.NONE;
         continue;
-      }
-      if (probe.values.tokenIndex() == null) {
-        withoutGraph.add(context);
+      } else if (probe.values.tokenIndex() == null) {
+        candidates[context.ord] = Candidates.ALL;
+        withoutIndex++;
         continue;
       }
       Bits acceptDocs = acceptDocs(context);
       for (int i = 0; i < queryTokens; i++) {
         int queryToken = i;
+        float[] target = probe.queryTokens[queryToken];
         tasks.add(
             () -> {
-              SegmentMaxSim maxSim = query.segmentMaxSim(context);
-              TokenIndex index = maxSim.values.tokenIndex();
+              // A token index per task: like the doc values it comes from, it is for one thread.
+              TokenIndex index = MultiVectorValues.of(context.reader(), query.getField()).tokenIndex();
               KnnCollector collector = timeLimited(new TopKnnCollector(kPrime, Integer.MAX_VALUE));
               if (shouldExit() == false) {
-                index.search(maxSim.queryToken(queryToken), collector, index.acceptTokens(acceptDocs));
+                index.search(target, collector, index.acceptTokens(acceptDocs));
               }
               ScoreDoc[] tokens = collector.topDocs().scoreDocs;
               int[] docs = new int[tokens.length];
@@ -268,8 +318,31 @@ final class TopKSearch {
       }
     }
     List<Retrieved> retrieved = searcher.getTaskExecutor().invokeAll(tasks);
+    float[] threshold = thresholds(retrieved, queryTokens, kPrime);
+    boolean xtr = query.getSecondStage() == LateInteractionQuery.SecondStage.XTR;
+    int count = 0;
+    for (LeafReaderContext context : leaves) {
+      if (candidates[context.ord] == null) {
+        candidates[context.ord] = candidates(context.ord, retrieved, threshold, xtr);
+        count += candidates[context.ord].count();
+      }
+    }
+    return String.format(
+        Locale.ROOT,
+        "token kNN (%d tokens per query token), %,d candidate documents, second stage %s%s",
+        kPrime,
+        count,
+        xtr ? "XTR estimate" : "exact MaxSim",
+        withoutIndex == 0
+            ? ""
+            : "; " + withoutIndex + " segments without a token index, searched exhaustively");
+  }
 
-    // Each query token's k'-th best similarity over the index: the retrieval threshold.
+  /** What one query token retrieved from one segment. */
+  private record Retrieved(int leaf, int queryToken, int[] docs, float[] similarities) {}
+
+  /** Each query token's k'-th best similarity over the index: its retrieval threshold. */
+  private static float[] thresholds(List<Retrieved> retrieved, int queryTokens, int kPrime) {
     float[][] similarities = new float[queryTokens][0];
     for (Retrieved r : retrieved) {
       float[] all = Arrays.copyOf(similarities[r.queryToken], similarities[r.queryToken].length + r.similarities.length);
@@ -282,76 +355,69 @@ final class TopKSearch {
       Arrays.sort(all);
       threshold[i] = all.length == 0 ? 0f : all[all.length - Math.min(kPrime, all.length)];
     }
-    // Candidates, by leaf and doc, with the best retrieved similarity of each query token.
-    List<Map<Integer, float[]>> best = new ArrayList<>();
-    for (int leaf = 0; leaf < leaves.size(); leaf++) {
-      best.add(new HashMap<>());
-    }
-    for (Retrieved r : retrieved) {
-      for (int j = 0; j < r.docs.length; j++) {
-        if (r.similarities[j] >= threshold[r.queryToken]) {
-          float[] perQueryToken =
-              best.get(r.leaf)
-                  .computeIfAbsent(
-                      r.docs[j],
-                      doc -> {
-                        float[] none = new float[queryTokens];
-                        Arrays.fill(none, Float.NaN);
-                        return none;
-                      });
-          if (Float.isNaN(perQueryToken[r.queryToken]) || r.similarities[j] > perQueryToken[r.queryToken]) {
-            perQueryToken[r.queryToken] = r.similarities[j];
-          }
-        }
-      }
-    }
-    int[][] candidates = new int[leaves.size()][];
-    int count = 0;
-    for (int leaf = 0; leaf < leaves.size(); leaf++) {
-      candidates[leaf] = best.get(leaf).keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
-      count += candidates[leaf].length;
-    }
-    List<ScoreDoc> hits;
-    boolean xtr = query.getSecondStage() == LateInteractionQuery.SecondStage.XTR;
-    if (xtr) {
-      hits = new ArrayList<>();
-      for (int leaf = 0; leaf < leaves.size(); leaf++) {
-        int docBase = leaves.get(leaf).docBase;
-        for (Map.Entry<Integer, float[]> doc : best.get(leaf).entrySet()) {
-          float estimate = 0;
-          for (int i = 0; i < queryTokens; i++) {
-            float s = doc.getValue()[i];
-            estimate += Float.isNaN(s) ? threshold[i] : s;
-          }
-          hits.add(new ScoreDoc(docBase + doc.getKey(), estimate));
-        }
-      }
-    } else {
-      hits = new ArrayList<>(exact(candidates));
-    }
-    if (withoutGraph.isEmpty() == false) {
-      int[][] everyDoc = new int[leaves.size()][];
-      for (LeafReaderContext context : withoutGraph) {
-        everyDoc[context.ord] = liveCandidates(context);
-        count += everyDoc[context.ord].length;
-      }
-      hits.addAll(exact(everyDoc));
-    }
-    String description =
-        String.format(
-            Locale.ROOT,
-            "token kNN (%d tokens per query token)%s, %,d candidate documents, second stage %s",
-            kPrime,
-            withoutGraph.isEmpty() ? "" : " and " + withoutGraph.size() + " segments without a token graph",
-            count,
-            xtr ? "XTR estimate" : "exact MaxSim");
-    return new TopMaxSimQuery.Builder(best(List.of(hits), query.getK()), description, xtr == false);
+    return threshold;
   }
 
-  private record Retrieved(int leaf, int queryToken, int[] docs, float[] similarities) {}
+  /**
+   * A segment's candidates: the documents of its retrieved tokens at or above their query token's
+   * threshold, with XTR's estimate of each if asked. Memory: the documents, and for XTR a float
+   * per candidate and query token.
+   */
+  private static Candidates candidates(
+      int leaf, List<Retrieved> retrieved, float[] threshold, boolean xtr) {
+    int total = 0;
+    for (Retrieved r : retrieved) {
+      total += r.leaf == leaf ? r.docs.length : 0;
+    }
+    int[] docs = new int[total];
+    int n = 0;
+    for (Retrieved r : retrieved) {
+      if (r.leaf == leaf) {
+        for (int j = 0; j < r.docs.length; j++) {
+          if (r.similarities[j] >= threshold[r.queryToken]) {
+            docs[n++] = r.docs[j];
+          }
+        }
+      }
+    }
+    Arrays.sort(docs, 0, n);
+    int unique = 0;
+    for (int i = 0; i < n; i++) {
+      if (unique == 0 || docs[i] != docs[unique - 1]) {
+        docs[unique++] = docs[i];
+      }
+    }
+    docs = Arrays.copyOf(docs, unique);
+    if (xtr == false) {
+      return new Candidates(docs, null);
+    }
+    int queryTokens = threshold.length;
+    float[] best = new float[unique * queryTokens]; // by candidate, then query token
+    Arrays.fill(best, Float.NaN);
+    for (Retrieved r : retrieved) {
+      if (r.leaf == leaf) {
+        for (int j = 0; j < r.docs.length; j++) {
+          if (r.similarities[j] >= threshold[r.queryToken]) {
+            int slot = Arrays.binarySearch(docs, r.docs[j]) * queryTokens + r.queryToken;
+            if (Float.isNaN(best[slot]) || r.similarities[j] > best[slot]) {
+              best[slot] = r.similarities[j];
+            }
+          }
+        }
+      }
+    }
+    float[] estimates = new float[unique];
+    for (int c = 0; c < unique; c++) {
+      for (int i = 0; i < queryTokens; i++) {
+        float s = best[c * queryTokens + i];
+        estimates[c] += Float.isNaN(s) ? threshold[i] : s;
+      }
+    }
+    return new Candidates(docs, estimates);
+  }
 
   /** POOLED_KNN: the documents whose pooled vectors are nearest the query's, over the index. */
-  private int[][] pooledCandidates() throws IOException {
+  private String pooledKnn(Candidates[] candidates) throws IOException {
     final int numCandidates = query.getFirstStageSize();
     List<Callable<List<ScoreDoc>>> tasks = new ArrayList<>();
     for (LeafReaderContext context : leaves) {
@@ -366,34 +432,28 @@ final class TopKSearch {
                 + "stage: index it as a MultiVectorField");
       }
       boolean cosine = config.similarity() == VectorSimilarityFunction.COSINE;
-      float[] pooledQuery =
-          config.pooledVector().of(query.tokens().matrix(query.getField(), config.similarity()), cosine);
-      Bits acceptDocs = acceptDocs(context);
+      float[] target =
+          config.pooledVector().of(query.tokens().forSimilarity(query.getField(), config.similarity()), cosine);
+      AcceptDocs acceptDocs = AcceptDocs.fromLiveDocs(acceptDocs(context), context.reader().maxDoc());
       tasks.add(
           () -> {
             KnnCollector collector = timeLimited(new TopKnnCollector(numCandidates, Integer.MAX_VALUE));
             if (shouldExit() == false) {
-              context
-                  .reader()
-                  .searchNearestVectors(
-                      query.getField(),
-                      pooledQuery,
-                      collector,
-                      AcceptDocs.fromLiveDocs(acceptDocs, context.reader().maxDoc()));
+              context.reader().searchNearestVectors(query.getField(), target, collector, acceptDocs);
             }
-            TopDocs nearest = collector.topDocs();
-            List<ScoreDoc> hits = new ArrayList<>(nearest.scoreDocs.length);
-            for (ScoreDoc hit : nearest.scoreDocs) {
+            List<ScoreDoc> hits = new ArrayList<>();
+            for (ScoreDoc hit : collector.topDocs().scoreDocs) {
               hits.add(new ScoreDoc(context.docBase + hit.doc, hit.score));
             }
             return hits;
           });
     }
-    return byLeaf(best(searcher.getTaskExecutor().invokeAll(tasks), numCandidates));
+    List<ScoreDoc> nearest = best(searcher.getTaskExecutor().invokeAll(tasks), numCandidates);
+    return describe("pooled-vector kNN", byLeaf(nearest, candidates));
   }
 
   /** QUERY: the candidate query's top hits (within the filter). */
-  private int[][] queryCandidates() throws IOException {
+  private String queryCandidates(Candidates[] candidates) throws IOException {
     Query candidateQuery = query.getCandidateQuery();
     if (query.getFilter() != null) {
       candidateQuery =
@@ -404,24 +464,34 @@ final class TopKSearch {
     }
     TopDocs top = searcher.search(candidateQuery, query.getFirstStageSize());
     shouldExit(); // the searcher stops the candidate query at the same timeout
-    return byLeaf(Arrays.asList(top.scoreDocs));
+    return describe("candidate query", byLeaf(Arrays.asList(top.scoreDocs), candidates));
   }
 
-  /** Global doc ids grouped by leaf ordinal, ascending. */
-  private int[][] byLeaf(List<ScoreDoc> hits) {
-    List<List<Integer>> docs = new ArrayList<>();
+  private String describe(String stage, int count) {
+    return String.format(
+        Locale.ROOT, "%s (%d), %,d candidate documents", stage, query.getFirstStageSize(), count);
+  }
+
+  /** Sets each segment's candidates to its hits among {@code hits}; returns their number. */
+  private int byLeaf(List<ScoreDoc> hits, Candidates[] candidates) {
+    int[][] docs = new int[leaves.size()][];
+    int[] counts = new int[leaves.size()];
+    for (ScoreDoc hit : hits) {
+      counts[ReaderUtil.subIndex(hit.doc, leaves)]++;
+    }
     for (int leaf = 0; leaf < leaves.size(); leaf++) {
-      docs.add(new ArrayList<>());
+      docs[leaf] = new int[counts[leaf]];
+      counts[leaf] = 0;
     }
     for (ScoreDoc hit : hits) {
       int leaf = ReaderUtil.subIndex(hit.doc, leaves);
-      docs.get(leaf).add(hit.doc - leaves.get(leaf).docBase);
+      docs[leaf][counts[leaf]++] = hit.doc - leaves.get(leaf).docBase;
     }
-    int[][] byLeaf = new int[leaves.size()][];
     for (int leaf = 0; leaf < leaves.size(); leaf++) {
-      byLeaf[leaf] = docs.get(leaf).stream().mapToInt(Integer::intValue).sorted().toArray();
+      Arrays.sort(docs[leaf]);
+      candidates[leaf] = new Candidates(docs[leaf], null);
     }
-    return byLeaf;
+    return hits.size();
   }
 
   /** The live documents of a leaf that pass the filter, or null for all of them. */
@@ -441,30 +511,6 @@ final class TopKSearch {
       }
     }
     return accepted;
-  }
-
-  /** Every live document of the leaf with a value that passes the filter. */
-  private int[] liveCandidates(LeafReaderContext context) throws IOException {
-    SegmentMaxSim maxSim = query.segmentMaxSim(context);
-    DocIdSetIterator candidates = query.candidates(maxSim, context, filterWeight);
-    Bits live = context.reader().getLiveDocs();
-    List<Integer> docs = new ArrayList<>();
-    for (int doc = candidates == null ? DocIdSetIterator.NO_MORE_DOCS : candidates.nextDoc();
-        doc != DocIdSetIterator.NO_MORE_DOCS;
-        doc = candidates.nextDoc()) {
-      if (live == null || live.get(doc)) {
-        docs.add(doc);
-      }
-    }
-    return docs.stream().mapToInt(Integer::intValue).toArray();
-  }
-
-  private static List<ScoreDoc> drain(HitQueue queue) {
-    List<ScoreDoc> hits = new ArrayList<>(queue.size());
-    for (ScoreDoc hit : queue) {
-      hits.add(hit);
-    }
-    return hits;
   }
 
   /** The best {@code n} of several lists of hits: highest score first, then lowest doc id. */

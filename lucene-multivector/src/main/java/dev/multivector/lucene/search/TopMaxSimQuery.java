@@ -28,36 +28,26 @@ final class TopMaxSimQuery extends Query {
   private final int[] segmentStarts; // index in docs of each leaf's first doc, plus docs.length
   private final Object readerIdentity;
   private final String firstStage; // how the hits were found, for explanations
-  private final boolean exact; // scores are exact MaxSim, not XTR's estimate
+  private final boolean[] estimated; // by leaf: scores are XTR's estimate, not exact MaxSim
   private final boolean timedOut;
 
   /**
-   * What a search found, before it knows whether it timed out.
-   *
    * @param hits global doc ids with their raw score (MaxSim or its estimate), in any order
    * @param firstStage how the hits were found
-   * @param exact whether the raw scores are exact MaxSim
+   * @param estimated by leaf ordinal, whether the raw scores are an estimate of MaxSim
+   * @param timedOut whether the search stopped at the searcher's timeout before it scored every
+   *     candidate
    */
-  record Builder(List<ScoreDoc> hits, String firstStage, boolean exact) {
-    /**
-     * @param timedOut whether the search stopped at the searcher's timeout before it scored every
-     *     candidate
-     */
-    TopMaxSimQuery build(LateInteractionQuery original, IndexReader reader, boolean timedOut) {
-      return new TopMaxSimQuery(original, hits, reader, firstStage, exact, timedOut);
-    }
-  }
-
-  private TopMaxSimQuery(
+  TopMaxSimQuery(
       LateInteractionQuery original,
       List<ScoreDoc> hits,
       IndexReader reader,
       String firstStage,
-      boolean exact,
+      boolean[] estimated,
       boolean timedOut) {
     this.original = original;
     this.firstStage = firstStage;
-    this.exact = exact;
+    this.estimated = estimated;
     this.timedOut = timedOut;
     ScoreDoc[] byDoc = hits.toArray(ScoreDoc[]::new);
     Arrays.sort(byDoc, (a, b) -> Integer.compare(a.doc, b.doc));
@@ -113,8 +103,8 @@ final class TopMaxSimQuery extends Query {
                     + (timedOut
                         ? "; the search timed out: the best of the documents scored before it stopped"
                         : ""));
-        if (exact) {
-          Explanation maxSim = original.explain(context, doc, null, boost);
+        if (estimated[context.ord] == false) {
+          Explanation maxSim = original.explainMaxSim(context, doc, boost);
           return Explanation.match(
               maxSim.getValue(), maxSim.getDescription(), append(maxSim.getDetails(), stage));
         }

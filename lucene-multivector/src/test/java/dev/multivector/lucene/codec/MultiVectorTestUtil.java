@@ -21,6 +21,7 @@ import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.hnsw.HnswGraph;
 
 /** Random matrices and bit-exact comparisons for multi-vector tests. */
 final class MultiVectorTestUtil {
@@ -92,51 +93,58 @@ final class MultiVectorTestUtil {
   }
 
   /**
-   * CheckIndex-style validation of a segment's token graph: it holds every token of every
-   * document (deleted ones too) in field order, each bit for bit equal to the stored matrix and
-   * mapped back to its document.
+   * CheckIndex-style validation of a segment's token index: it holds every token of every
+   * document (deleted ones too) in field order, each the int8 quantization of the stored token,
+   * mapped back to its document, and its graph links only existing tokens.
    *
-   * @return the number of tokens checked, 0 if the segment has no graph
+   * @return the number of tokens checked, 0 if the segment has no token index
    */
-  static int checkTokenGraph(LeafReader leaf, String field) throws IOException {
-    BinaryDocValues binary = leaf.getBinaryDocValues(field);
-    if (binary == null) {
+  static int checkTokenIndex(LeafReader leaf, String field) throws IOException {
+    MultiVectorValues values = MultiVectorValues.of(leaf, field);
+    if (values == null) {
       return 0;
     }
-    MultiVectorValues values = MultiVectorValues.of(binary, field);
     TokenIndex index = values.tokenIndex();
     FieldInfo info = leaf.getFieldInfos().fieldInfo(field);
     MultiVectorFieldConfig config = MultiVectorFieldConfig.fromFieldInfo(info);
-    boolean expectGraph =
+    boolean expectIndex =
         config != null
             && config.tokenGraph() != null
             && MultiVectorDocValuesFormat.isStoredAsPanels(info)
-            && binary.cost() > 0;
-    assertEquals("segment has a token graph", expectGraph, index != null);
+            && values.cost() > 0;
+    assertEquals("segment has a token index", expectIndex, index != null);
     if (index == null) {
       return 0;
     }
-    FloatVectorValues tokens = index.reader().getFloatVectorValues(field);
-    assertEquals(index.tokenCount(), tokens.size());
+    HnswTokenIndexReader reader = (HnswTokenIndexReader) index.reader();
+    Int8TokenVectors codes = reader.tokens(field);
     int dim = values.dimension();
-    float[] panels = new float[0];
-    float[] expected = new float[dim];
+    byte[] expected = new byte[dim];
+    byte[] actual = new byte[dim];
     int token = 0;
     for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
       int count = values.tokenCount();
-      int panelCount = MultiVectorValues.panelCount(count);
-      panels = new float[panelCount * dim * MultiVectorValues.PANEL_TOKENS];
-      values.readPanels(0, panelCount, panels, 0);
+      float[] rows = new float[count * dim];
+      values.readTokens(rows);
       for (int t = 0; t < count; t++, token++) {
-        PanelLayout.readToken(panels, dim, t, expected);
-        float[] actual = tokens.vectorValue(token);
-        for (int k = 0; k < dim; k++) {
-          assertEquals(Float.floatToRawIntBits(expected[k]), Float.floatToRawIntBits(actual[k]));
-        }
+        float expectedScale = Int8TokenVectors.quantize(rows, t * dim, dim, expected);
+        assertEquals(expectedScale, codes.read(token, actual), 0f);
+        assertArrayEquals("token " + token, expected, actual);
         assertEquals("doc of token " + token, doc, index.docOfToken(token));
       }
     }
-    assertEquals(tokens.size(), token);
+    assertEquals(index.tokenCount(), token);
+    HnswGraph graph = reader.graph(field, config.tokenGraph().maxConn());
+    assertEquals(token, graph.size());
+    for (int level = 0; level < graph.numLevels(); level++) {
+      HnswGraph.NodesIterator nodes = graph.getNodesOnLevel(level);
+      while (nodes.hasNext()) {
+        graph.seek(level, nodes.nextInt());
+        for (int n = graph.nextNeighbor(); n != DocIdSetIterator.NO_MORE_DOCS; n = graph.nextNeighbor()) {
+          assertTrue("neighbour " + n, n >= 0 && n < token);
+        }
+      }
+    }
     return token;
   }
 
@@ -146,14 +154,25 @@ final class MultiVectorTestUtil {
     int dim = matrix[0].length;
     assertEquals(dim, values.dimension());
     assertEquals(matrix.length, values.tokenCount());
-    int panels = MultiVectorValues.panelCount(matrix.length);
-    float[] panelFloats = new float[panels * dim * MultiVectorValues.PANEL_TOKENS + 3];
-    values.readPanels(0, panels, panelFloats, 3);
+    float[] rows = new float[matrix.length * dim];
+    values.readTokens(rows);
+    for (int t = 0; t < matrix.length; t++) {
+      for (int k = 0; k < dim; k++) {
+        assertEquals(
+            "token " + t + " component " + k,
+            Float.floatToRawIntBits(matrix[t][k]),
+            Float.floatToRawIntBits(rows[t * dim + k]));
+      }
+    }
+    // The panels: tokens dimension-major, zero padding.
+    int panels = PanelLayout.panelCount(matrix.length);
+    float[] panelFloats = new float[panels * dim * PanelLayout.PANEL_TOKENS + 3];
+    ((Float32PanelValues) values).readPanels(0, panels, panelFloats, 3);
     for (int p = 0; p < panels; p++) {
       for (int k = 0; k < dim; k++) {
-        for (int lane = 0; lane < MultiVectorValues.PANEL_TOKENS; lane++) {
-          int token = p * MultiVectorValues.PANEL_TOKENS + lane;
-          float actual = panelFloats[3 + (p * dim + k) * MultiVectorValues.PANEL_TOKENS + lane];
+        for (int lane = 0; lane < PanelLayout.PANEL_TOKENS; lane++) {
+          int token = p * PanelLayout.PANEL_TOKENS + lane;
+          float actual = panelFloats[3 + (p * dim + k) * PanelLayout.PANEL_TOKENS + lane];
           float want = token < matrix.length ? matrix[token][k] : 0f;
           assertEquals(
               "token " + token + " component " + k,

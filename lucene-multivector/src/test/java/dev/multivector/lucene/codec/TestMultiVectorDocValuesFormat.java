@@ -133,7 +133,7 @@ public class TestMultiVectorDocValuesFormat extends LuceneTestCase {
       throws IOException {
     assertEquals(expected, MultiVectorTestUtil.readAll(reader, FIELD));
     for (LeafReaderContext context : reader.leaves()) {
-      MultiVectorTestUtil.checkTokenGraph(context.reader(), FIELD);
+      MultiVectorTestUtil.checkTokenIndex(context.reader(), FIELD);
       // A fresh iterator walks exactly the documents with values.
       LeafReader leaf = context.reader();
       BinaryDocValues binary = leaf.getBinaryDocValues(FIELD);

@@ -5,7 +5,7 @@ import dev.multivector.lucene.codec.MultiVectorCodec;
 import dev.multivector.lucene.codec.MultiVectorValues;
 import dev.multivector.lucene.document.MultiVectorField;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
-import dev.multivector.lucene.simd.MaxSim;
+import dev.multivector.lucene.internal.vectorization.KernelProvider;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,8 +27,11 @@ import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.queries.function.FunctionScoreQuery;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.ConstantScoreQuery;
+import org.apache.lucene.search.FieldExistsQuery;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.Explanation;
 import org.apache.lucene.search.IndexSearcher;
@@ -240,17 +243,6 @@ public class TestLateInteractionQuery extends LuceneTestCase {
     }
   }
 
-  /** Whether the first document with a value has its panels memory-mapped. */
-  private static boolean readsInPlace(IndexReader reader) throws IOException {
-    for (LeafReaderContext context : reader.leaves()) {
-      var values = context.reader().getBinaryDocValues(FIELD);
-      if (values != null && values.nextDoc() != DocIdSetIterator.NO_MORE_DOCS) {
-        return MultiVectorValues.of(values, FIELD).mappedPanels() != null;
-      }
-    }
-    throw new AssertionError("no document has a value");
-  }
-
   private static boolean isLive(IndexReader reader, int doc) {
     for (LeafReaderContext context : reader.leaves()) {
       if (doc >= context.docBase && doc < context.docBase + context.reader().maxDoc()) {
@@ -272,7 +264,6 @@ public class TestLateInteractionQuery extends LuceneTestCase {
         VectorSimilarityFunction similarity =
             random().nextBoolean() ? VectorSimilarityFunction.DOT_PRODUCT : VectorSimilarityFunction.COSINE;
         try (Corpus corpus = new Corpus(dim, similarity, plainLucene, true, mapped)) {
-          assertEquals("panels read in place", mapped, readsInPlace(corpus.reader));
           for (int iter = 0; iter < 5; iter++) {
             IndexSearcher searcher = randomSearcher(corpus.reader, executor);
             float[][] query = randomMatrix(TestUtil.nextInt(random(), 1, 40), dim);
@@ -284,14 +275,10 @@ public class TestLateInteractionQuery extends LuceneTestCase {
             }
             LateInteractionQuery topK = builder.build();
             assertTopMatchesReference(searcher, searcher.search(topK, k), corpus, query, color, k);
-            // Without k every document is scored: the exact top-n for any n.
+            // MaxSimValuesSource scores every document: the exact top-n for any n.
             int n = TestUtil.nextInt(random(), 1, 200);
             Query all =
-                color == null
-                    ? new LateInteractionQuery(FIELD, query)
-                    : LateInteractionQuery.builder(FIELD, query)
-                        .filter(new TermQuery(new Term("color", color)))
-                        .build();
+                scoreAll(FIELD, query, color == null ? null : new TermQuery(new Term("color", color)));
             assertTopMatchesReference(searcher, searcher.search(all, n), corpus, query, color, n);
             QueryUtils.check(topK);
             QueryUtils.check(all);
@@ -307,7 +294,7 @@ public class TestLateInteractionQuery extends LuceneTestCase {
    * Lucene's query checks (scorer and bulk scorer agreement, advancing from any position,
    * explanations, equality). They assume no deletions, and they search single segments, where a
    * top-k query legitimately finds other documents (as Lucene's kNN queries do): so they run on
-   * the score-every-document mode, over an index without deletions.
+   * MaxSimValuesSource, which scores every document, over an index without deletions.
    */
   public void testLuceneQueryChecks() throws Exception {
     int dim = TestUtil.nextInt(random(), 1, 32);
@@ -315,11 +302,8 @@ public class TestLateInteractionQuery extends LuceneTestCase {
         new Corpus(dim, VectorSimilarityFunction.DOT_PRODUCT, random().nextBoolean(), false, random().nextBoolean())) {
       IndexSearcher searcher = newSearcher(corpus.reader);
       float[][] query = randomMatrix(TestUtil.nextInt(random(), 1, 10), dim);
-      QueryUtils.check(random(), new LateInteractionQuery(FIELD, query), searcher);
-      QueryUtils.check(
-          random(),
-          LateInteractionQuery.builder(FIELD, query).filter(new TermQuery(new Term("color", "red"))).build(),
-          searcher);
+      QueryUtils.check(random(), scoreAll(FIELD, query, null), searcher);
+      QueryUtils.check(random(), scoreAll(FIELD, query, new TermQuery(new Term("color", "red"))), searcher);
     }
   }
 
@@ -349,7 +333,7 @@ public class TestLateInteractionQuery extends LuceneTestCase {
         writer.forceMerge(1);
         try (DirectoryReader reader = DirectoryReader.open(writer)) {
           IndexSearcher searcher = newSearcher(reader);
-          TopDocs hits = searcher.search(new LateInteractionQuery(FIELD, query), matrices.length);
+          TopDocs hits = searcher.search(LateInteractionQuery.builder(FIELD, query).k(matrices.length).build(), matrices.length);
           ids[variant] = new String[hits.scoreDocs.length];
           scores[variant] = new float[hits.scoreDocs.length];
           for (int i = 0; i < hits.scoreDocs.length; i++) {
@@ -381,11 +365,14 @@ public class TestLateInteractionQuery extends LuceneTestCase {
       try (DirectoryReader reader = DirectoryReader.open(writer)) {
         IndexSearcher searcher = newSearcher(reader);
         float[][] query = {{1, 0}, {0, -1}};
-        for (Query q : new Query[] {new LateInteractionQuery(FIELD, query), LateInteractionQuery.builder(FIELD, query).k(1).build()}) {
+        for (Query q : new Query[] {scoreAll(FIELD, query, null), LateInteractionQuery.builder(FIELD, query).k(1).build()}) {
           TopDocs hits = searcher.search(q, 1);
           assertEquals(LateInteractionQuery.score(8f), hits.scoreDocs[0].score, 0f);
           Explanation explanation = searcher.explain(q, hits.scoreDocs[0].doc);
           assertEquals(hits.scoreDocs[0].score, explanation.getValue().floatValue(), 0f);
+          if (q instanceof FunctionScoreQuery) {
+            explanation = explanation.getDetails()[0]; // under "weight(...), result of:"
+          }
           Explanation maxSim = explanation.getDetails()[0];
           assertEquals(8f, maxSim.getValue().floatValue(), 0f);
           assertEquals(5f, maxSim.getDetails()[0].getValue().floatValue(), 0f);
@@ -416,17 +403,17 @@ public class TestLateInteractionQuery extends LuceneTestCase {
       long red = corpus.matrices.keySet().stream().filter(id -> corpus.colors.get(id).equals("red")).count();
       Query topK = LateInteractionQuery.builder(FIELD, query).k(5).build();
       assertEquals(Math.min(5, corpus.matrices.size()), searcher.count(topK));
-      assertEquals(corpus.matrices.size(), searcher.count(new LateInteractionQuery(FIELD, query)));
+      assertEquals(corpus.matrices.size(), searcher.count(scoreAll(FIELD, query, null)));
       BooleanQuery.Builder bq = new BooleanQuery.Builder();
-      bq.add(new LateInteractionQuery(FIELD, query), BooleanClause.Occur.MUST);
+      bq.add(scoreAll(FIELD, query, null), BooleanClause.Occur.MUST);
       bq.add(new TermQuery(new Term("color", "red")), BooleanClause.Occur.FILTER);
       assertEquals(red, searcher.count(bq.build()));
       // As a SHOULD clause next to another query, its score adds to the other's.
       BooleanQuery.Builder should = new BooleanQuery.Builder();
-      should.add(new LateInteractionQuery(FIELD, query), BooleanClause.Occur.SHOULD);
+      should.add(topK, BooleanClause.Occur.SHOULD);
       should.add(new MatchAllDocsQuery(), BooleanClause.Occur.SHOULD);
       TopDocs both = searcher.search(should.build(), 3);
-      TopDocs alone = searcher.search(new LateInteractionQuery(FIELD, query), 3);
+      TopDocs alone = searcher.search(topK, 3);
       assertEquals(alone.scoreDocs[0].doc, both.scoreDocs[0].doc);
       assertEquals(alone.scoreDocs[0].score + 1f, both.scoreDocs[0].score, 1e-5f);
     }
@@ -440,7 +427,9 @@ public class TestLateInteractionQuery extends LuceneTestCase {
     assertEquals(a.hashCode(), b.hashCode());
     assertNotEquals(a, LateInteractionQuery.builder(FIELD, query).k(4).build());
     assertNotEquals(a, LateInteractionQuery.builder(FIELD, new float[][] {{1, 2}, {3, 5}}).k(3).build());
-    assertNotEquals(new LateInteractionQuery(FIELD, query), new LateInteractionQuery("other", query));
+    assertNotEquals(a, LateInteractionQuery.builder("other", query).k(3).filter(new TermQuery(new Term("c", "x"))).build());
+    assertEquals(new MaxSimValuesSource(FIELD, query), new MaxSimValuesSource(FIELD, new float[][] {{1, 2}, {3, 4}}));
+    assertNotEquals(new MaxSimValuesSource(FIELD, query), new MaxSimValuesSource("other", query));
     assertEquals("LateInteractionQuery[field=mv, tokens=2x2, k=3, filter=c:x]", a.toString());
     QueryUtils.check(a);
     query[0][0] = 9; // the query kept its own copy
@@ -449,14 +438,17 @@ public class TestLateInteractionQuery extends LuceneTestCase {
   }
 
   public void testBadInput() throws Exception {
-    expectThrows(IllegalArgumentException.class, () -> new LateInteractionQuery(FIELD, null));
-    expectThrows(IllegalArgumentException.class, () -> new LateInteractionQuery(FIELD, new float[0][]));
-    expectThrows(IllegalArgumentException.class, () -> new LateInteractionQuery(FIELD, new float[][] {{}}));
-    expectThrows(IllegalArgumentException.class, () -> new LateInteractionQuery(FIELD, new float[][] {{1, 2}, {1}}));
+    expectThrows(IllegalArgumentException.class, () -> LateInteractionQuery.builder(FIELD, null).k(1).build());
+    expectThrows(IllegalArgumentException.class, () -> LateInteractionQuery.builder(FIELD, new float[0][]).k(1).build());
+    expectThrows(IllegalArgumentException.class, () -> new MaxSimValuesSource(FIELD, new float[][] {{}}));
+    expectThrows(IllegalArgumentException.class, () -> new MaxSimValuesSource(FIELD, new float[][] {{1, 2}, {1}}));
     IllegalArgumentException nan =
-        expectThrows(IllegalArgumentException.class, () -> new LateInteractionQuery(FIELD, new float[][] {{1, Float.NaN}}));
+        expectThrows(IllegalArgumentException.class, () -> new MaxSimValuesSource(FIELD, new float[][] {{1, Float.NaN}}));
     assertTrue(nan.getMessage().contains("non-finite value NaN at index 1"));
     expectThrows(IllegalArgumentException.class, () -> LateInteractionQuery.builder(FIELD, new float[][] {{1}}).k(0));
+    IllegalArgumentException noK =
+        expectThrows(IllegalArgumentException.class, () -> LateInteractionQuery.builder(FIELD, new float[][] {{1}}).build());
+    assertTrue(noK.getMessage(), noK.getMessage().contains("k is required"));
     try (Corpus corpus = new Corpus(4, VectorSimilarityFunction.DOT_PRODUCT, false)) {
       IndexSearcher searcher = newSearcher(corpus.reader);
       for (int k : new int[] {0, 5}) {
@@ -471,13 +463,30 @@ public class TestLateInteractionQuery extends LuceneTestCase {
   }
 
   private static Query query(String field, float[][] vectors, int k) {
-    return k == 0 ? new LateInteractionQuery(field, vectors) : LateInteractionQuery.builder(field, vectors).k(k).build();
+    return k == 0 ? scoreAll(field, vectors, null) : LateInteractionQuery.builder(field, vectors).k(k).build();
+  }
+
+  /** Every document with a value (and passing the filter), scored by MaxSim. */
+  static Query scoreAll(String field, float[][] vectors, Query filter) {
+    Query matching = new FieldExistsQuery(field);
+    if (filter != null) {
+      // Constant-scored: FunctionScoreQuery explains its query without scores, which a
+      // BooleanQuery's explanation would ask for.
+      matching =
+          new ConstantScoreQuery(
+              new BooleanQuery.Builder()
+                  .add(matching, BooleanClause.Occur.MUST)
+                  .add(filter, BooleanClause.Occur.FILTER)
+                  .build());
+    }
+    return new FunctionScoreQuery(matching, new MaxSimValuesSource(field, vectors));
   }
 
   public void testKernelIsLogged() {
-    assertTrue(MaxSim.kernelName(), MaxSim.kernelName().equals("scalar") || MaxSim.kernelName().startsWith("panama-"));
+    String kernel = KernelProvider.name();
+    assertTrue(kernel, kernel.equals("scalar") || kernel.startsWith("panama-"));
     boolean vectorModule = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-    assertEquals(vectorModule, MaxSim.kernelName().startsWith("panama-"));
+    assertEquals(vectorModule, kernel.startsWith("panama-"));
   }
 
   static ScoreDoc[] sortedByDoc(ScoreDoc[] hits) {

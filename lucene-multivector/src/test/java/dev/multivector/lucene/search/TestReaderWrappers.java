@@ -131,7 +131,7 @@ public class TestReaderWrappers extends LuceneTestCase {
           }
           String explanation = searcher.explain(query, hit.doc).toString();
           assertTrue(explanation, explanation.contains("found by the first stage"));
-          assertFalse(r + ": " + explanation, explanation.contains("without a token graph"));
+          assertFalse(r + ": " + explanation, explanation.contains("without a token index"));
           if (query.getFirstStage() == LateInteractionQuery.FirstStage.TOKEN_KNN) {
             assertTrue(explanation, explanation.contains("token kNN"));
           }

@@ -64,7 +64,7 @@ public class TestReadmeExample extends LuceneTestCase {
 
     // --- README: re-ranking any first pass ---
     TopDocs bm25 = searcher.search(new TermQuery(new Term("body", "lucene")), 100);
-    TopDocs reranked = new MultiVectorRescorer("colbert", queryVectors).rescore(searcher, bm25, 10);
+    TopDocs reranked = new MaxSimRescorer("colbert", queryVectors).rescore(searcher, bm25, 10);
     assertEquals(hits.scoreDocs[0].score, reranked.scoreDocs[0].score, 0f);
     searcher.getIndexReader().close();
     dir.close();
@@ -81,7 +81,8 @@ public class TestReadmeExample extends LuceneTestCase {
     writer.forceMerge(1); // rewrites older segments in the fast layout
     writer.close();
     IndexSearcher searcher = new IndexSearcher(DirectoryReader.open(dir));
-    assertEquals(1, searcher.search(new LateInteractionQuery("colbert", randomMatrix(3, 64)), 10).totalHits.value());
+    Query query = LateInteractionQuery.builder("colbert", randomMatrix(3, 64)).k(10).build();
+    assertEquals(1, searcher.search(query, 10).totalHits.value());
     searcher.getIndexReader().close();
     dir.close();
   }

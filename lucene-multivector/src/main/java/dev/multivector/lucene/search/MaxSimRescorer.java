@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.search.DoubleValues;
 import org.apache.lucene.search.Explanation;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Rescorer;
@@ -14,22 +15,28 @@ import org.apache.lucene.search.TopDocs;
 
 /**
  * Re-ranks the hits of a first-pass query (BM25, kNN, anything) by MaxSim, with the scores of
- * {@link LateInteractionQuery}. Hits are read in doc-id order. A hit without a value in the field
- * scores 0 and so ranks after every hit with one.
+ * {@link LateInteractionQuery}; our counterpart of Lucene's {@link
+ * org.apache.lucene.search.LateInteractionRescorer}. Hits are read in doc-id order, a segment's
+ * values once for all its hits. A hit without a value in the field scores 0 and so ranks after
+ * every hit with one.
  *
  * <pre class="prettyprint">
  * TopDocs firstPass = searcher.search(new TermQuery(new Term("body", "lucene")), 100);
- * TopDocs reranked = new MultiVectorRescorer("colbert", queryTokenVectors).rescore(searcher, firstPass, 10);
+ * TopDocs reranked = new MaxSimRescorer("colbert", queryTokenVectors).rescore(searcher, firstPass, 10);
  * </pre>
  *
  * @lucene.experimental
  */
-public final class MultiVectorRescorer extends Rescorer {
+public final class MaxSimRescorer extends Rescorer {
 
-  private final LateInteractionQuery query;
+  private final MaxSimValuesSource maxSim;
 
-  public MultiVectorRescorer(String field, float[][] queryVectors) {
-    this.query = new LateInteractionQuery(field, queryVectors);
+  /**
+   * @throws IllegalArgumentException if a query vector is null, empty, of another dimension than
+   *     the first or not finite
+   */
+  public MaxSimRescorer(String field, float[][] queryVectors) {
+    this.maxSim = new MaxSimValuesSource(field, queryVectors);
   }
 
   @Override
@@ -38,27 +45,19 @@ public final class MultiVectorRescorer extends Rescorer {
     ScoreDoc[] hits = firstPassTopDocs.scoreDocs.clone();
     Arrays.sort(hits, Comparator.comparingInt(hit -> hit.doc));
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-    SegmentMaxSim maxSim = null;
+    DoubleValues values = null;
     int leaf = -1;
     for (int i = 0; i < hits.length; i++) {
       ScoreDoc hit = hits[i];
       int hitLeaf = ReaderUtil.subIndex(hit.doc, leaves);
       if (hitLeaf != leaf) {
         leaf = hitLeaf;
-        maxSim = query.segmentMaxSim(leaves.get(leaf));
+        values = maxSim.getValues(leaves.get(leaf), null);
       }
-      int doc = hit.doc - leaves.get(leaf).docBase;
-      float score = 0;
-      if (maxSim != null && maxSim.values.advanceExact(doc)) {
-        score = LateInteractionQuery.score(maxSim.maxSim());
-      }
-      hits[i] = new ScoreDoc(hit.doc, score, hit.shardIndex);
+      boolean present = values.advanceExact(hit.doc - leaves.get(leaf).docBase);
+      hits[i] = new ScoreDoc(hit.doc, present ? (float) values.doubleValue() : 0f, hit.shardIndex);
     }
-    Arrays.sort(
-        hits,
-        Comparator.comparingDouble((ScoreDoc hit) -> hit.score)
-            .reversed()
-            .thenComparingInt(hit -> hit.doc));
+    Arrays.sort(hits, ScoreDoc.COMPARATOR);
     return new TopDocs(
         firstPassTopDocs.totalHits, Arrays.copyOf(hits, Math.min(topN, hits.length)));
   }
@@ -68,8 +67,8 @@ public final class MultiVectorRescorer extends Rescorer {
       throws IOException {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     LeafReaderContext context = leaves.get(ReaderUtil.subIndex(docID, leaves));
-    Explanation maxSim = query.explain(context, docID - context.docBase, null, 1f);
-    float score = maxSim.isMatch() ? maxSim.getValue().floatValue() : 0f;
-    return Explanation.match(score, "MaxSim rescore, computed from:", maxSim, firstPassExplanation);
+    Explanation second = maxSim.explain(context, docID - context.docBase, firstPassExplanation);
+    float score = second.isMatch() ? second.getValue().floatValue() : 0f;
+    return Explanation.match(score, "MaxSim rescore, computed from:", second, firstPassExplanation);
   }
 }

@@ -1,4 +1,4 @@
-package dev.multivector.lucene.simd;
+package dev.multivector.lucene.internal.vectorization;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -7,14 +7,14 @@ import java.lang.foreign.ValueLayout;
  * The plain-Java kernel: one query token at a time against one panel at a time. The innermost
  * loops run over the panel's 16 lanes, contiguous in memory.
  */
-final class ScalarMaxSimKernel implements MaxSimKernel {
+final class ScalarFloat32MaxSimKernel implements Float32MaxSimKernel {
 
-  static final ScalarMaxSimKernel INSTANCE = new ScalarMaxSimKernel();
+  static final ScalarFloat32MaxSimKernel INSTANCE = new ScalarFloat32MaxSimKernel();
 
   private static final ValueLayout.OfFloat FLOAT =
       ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 
-  private ScalarMaxSimKernel() {}
+  private ScalarFloat32MaxSimKernel() {}
 
   @Override
   public void accumulate(float[] query, int dim, MemorySegment panels, long offset, int tokens, float[] maxima) {

@@ -23,8 +23,8 @@ import org.apache.lucene.store.Directory;
 import org.apache.lucene.tests.util.LuceneTestCase;
 import org.apache.lucene.tests.util.TestUtil;
 
-/** {@link MultiVectorRescorer} re-ranks any first pass with the query's MaxSim scores. */
-public class TestMultiVectorRescorer extends LuceneTestCase {
+/** {@link MaxSimRescorer} re-ranks any first pass with the query's MaxSim scores. */
+public class TestMaxSimRescorer extends LuceneTestCase {
 
   public void testRescoresFirstPassWithQueryScores() throws Exception {
     int dim = TestUtil.nextInt(random(), 1, 48);
@@ -50,10 +50,10 @@ public class TestMultiVectorRescorer extends LuceneTestCase {
         float[][] query = randomMatrix(TestUtil.nextInt(random(), 1, 12), dim);
         TopDocs firstPass = searcher.search(new TermQuery(new Term("body", "lucene")), 50);
         int topN = TestUtil.nextInt(random(), 1, 60);
-        TopDocs rescored = new MultiVectorRescorer("mv", query).rescore(searcher, firstPass, topN);
+        TopDocs rescored = new MaxSimRescorer("mv", query).rescore(searcher, firstPass, topN);
 
         Map<Integer, Float> queryScores = new HashMap<>();
-        for (ScoreDoc hit : searcher.search(new LateInteractionQuery("mv", query), numDocs).scoreDocs) {
+        for (ScoreDoc hit : searcher.search(TestLateInteractionQuery.scoreAll("mv", query, null), numDocs).scoreDocs) {
           queryScores.put(hit.doc, hit.score);
         }
         assertEquals(Math.min(topN, firstPass.scoreDocs.length), rescored.scoreDocs.length);
@@ -64,7 +64,7 @@ public class TestMultiVectorRescorer extends LuceneTestCase {
           assertTrue(hit.score <= previous);
           previous = hit.score;
           Explanation explanation =
-              new MultiVectorRescorer("mv", query)
+              new MaxSimRescorer("mv", query)
                   .explain(searcher, searcher.explain(new MatchAllDocsQuery(), hit.doc), hit.doc);
           assertEquals(hit.score, explanation.getValue().floatValue(), 0f);
         }

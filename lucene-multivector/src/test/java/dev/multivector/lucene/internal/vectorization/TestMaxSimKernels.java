@@ -1,4 +1,4 @@
-package dev.multivector.lucene.simd;
+package dev.multivector.lucene.internal.vectorization;
 
 import dev.multivector.lucene.MaxSimReference;
 import java.lang.foreign.Arena;
@@ -17,18 +17,18 @@ import org.apache.lucene.tests.util.TestUtil;
  */
 public class TestMaxSimKernels extends LuceneTestCase {
 
-  static List<MaxSimKernel> kernels() throws Throwable {
-    List<MaxSimKernel> kernels = new ArrayList<>();
-    kernels.add(ScalarMaxSimKernel.INSTANCE);
+  static List<Float32MaxSimKernel> kernels() throws Throwable {
+    List<Float32MaxSimKernel> kernels = new ArrayList<>();
+    kernels.add(ScalarFloat32MaxSimKernel.INSTANCE);
     if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
       var create =
           MethodHandles.lookup()
               .findStatic(
-                  Class.forName(MaxSim.class.getPackageName() + ".PanamaMaxSimKernel"),
+                  Class.forName(KernelProvider.class.getPackageName() + ".PanamaFloat32MaxSimKernel"),
                   "forBitSize",
-                  MethodType.methodType(MaxSimKernel.class, int.class));
+                  MethodType.methodType(Float32MaxSimKernel.class, int.class));
       for (int bits : new int[] {128, 256, 512}) {
-        kernels.add((MaxSimKernel) create.invoke(bits));
+        kernels.add((Float32MaxSimKernel) create.invoke(bits));
       }
     }
     return kernels;
@@ -58,7 +58,7 @@ public class TestMaxSimKernels extends LuceneTestCase {
    * array or from a copy off-heap at a random, possibly unaligned, byte position (as mapped index
    * data is read).
    */
-  static float maxSim(MaxSimKernel kernel, float[][] query, float[] panels, int offset, int tokens, Random random) {
+  static float maxSim(Float32MaxSimKernel kernel, float[][] query, float[] panels, int offset, int tokens, Random random) {
     int dim = query[0].length;
     MemorySegment segment = MemorySegment.ofArray(panels);
     long start = (long) offset * Float.BYTES;
@@ -69,7 +69,7 @@ public class TestMaxSimKernels extends LuceneTestCase {
       segment = offHeap;
       start += shift;
     }
-    float[] maxima = MaxSim.newMaxima(query.length);
+    float[] maxima = Float32MaxSimKernel.newMaxima(query.length);
     int panelCount = (tokens + 15) / 16;
     for (int p = 0; p < panelCount; ) {
       int run = Math.min(panelCount - p, 1 + random.nextInt(4));
@@ -77,7 +77,7 @@ public class TestMaxSimKernels extends LuceneTestCase {
       kernel.accumulate(flatten(query), dim, segment, start + (long) p * dim * 16 * Float.BYTES, runTokens, maxima);
       p += run;
     }
-    return MaxSimKernel.sumOfMaxima(maxima, query.length);
+    return Float32MaxSimKernel.sumOfMaxima(maxima, query.length);
   }
 
   static float[] flatten(float[][] query) {
@@ -101,7 +101,7 @@ public class TestMaxSimKernels extends LuceneTestCase {
 
   public void testAgainstReference() throws Throwable {
     int[] tokenCounts = {1, 2, 15, 16, 17, 31, 32, 33, 47, 48, 49, 64, 100, 257};
-    for (MaxSimKernel kernel : kernels()) {
+    for (Float32MaxSimKernel kernel : kernels()) {
       for (int iter = 0; iter < atLeast(60); iter++) {
         int dim = random().nextBoolean() ? TestUtil.nextInt(random(), 1, 20) : TestUtil.nextInt(random(), 21, 300);
         int docTokens = tokenCounts[random().nextInt(tokenCounts.length)];
@@ -130,35 +130,6 @@ public class TestMaxSimKernels extends LuceneTestCase {
             actual,
             tolerance);
       }
-    }
-  }
-
-  public void testBestMatchesAgreeWithKernel() throws Throwable {
-    int dim = TestUtil.nextInt(random(), 1, 64);
-    float[][] doc = matrix(random(), TestUtil.nextInt(random(), 1, 90), dim, false);
-    float[][] query = matrix(random(), TestUtil.nextInt(random(), 1, 9), dim, false);
-    float[] panels = toPanels(doc, 0, random());
-    int[] bestTokens = new int[query.length];
-    float[] bestSimilarities = new float[query.length];
-    float sum = MaxSim.bestMatches(flatten(query), dim, panels, 0, doc.length, bestTokens, bestSimilarities);
-    for (int i = 0; i < query.length; i++) {
-      double best = Double.NEGATIVE_INFINITY;
-      int bestToken = -1;
-      for (int t = 0; t < doc.length; t++) {
-        double dot = MaxSimReference.dot(query[i], doc[t]);
-        if (dot > best) {
-          best = dot;
-          bestToken = t;
-        }
-      }
-      assertEquals(best, bestSimilarities[i], 1e-4);
-      assertEquals(best, MaxSimReference.dot(query[i], doc[bestTokens[i]]), 1e-4);
-      if (bestToken != bestTokens[i]) { // only a near-tie may pick another token
-        assertEquals(best, MaxSimReference.dot(query[i], doc[bestToken]), 1e-4);
-      }
-    }
-    for (MaxSimKernel kernel : kernels()) {
-      assertEquals(sum, maxSim(kernel, query, panels, 0, doc.length, random()), 1e-3f);
     }
   }
 }

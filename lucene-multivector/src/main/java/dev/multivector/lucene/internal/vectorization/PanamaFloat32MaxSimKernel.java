@@ -1,4 +1,4 @@
-package dev.multivector.lucene.simd;
+package dev.multivector.lucene.internal.vectorization;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -23,7 +23,7 @@ import org.apache.lucene.util.Constants;
  *
  * <p>Loaded only when the jdk.incubator.vector module is present.
  */
-abstract class PanamaMaxSimKernel implements MaxSimKernel {
+abstract class PanamaFloat32MaxSimKernel implements Float32MaxSimKernel {
 
   private static final int PANEL = 16;
 
@@ -39,7 +39,7 @@ abstract class PanamaMaxSimKernel implements MaxSimKernel {
   }
 
   /** The kernel for the preferred vector size, or null if a panel row cannot hold such vectors. */
-  static MaxSimKernel preferred() {
+  static Float32MaxSimKernel preferred() {
     int bits = FloatVector.SPECIES_PREFERRED.vectorBitSize();
     return bits >= 128 && bits <= 512 ? forBitSize(bits) : null;
   }
@@ -48,7 +48,7 @@ abstract class PanamaMaxSimKernel implements MaxSimKernel {
    * The kernel for vectors of 128, 256 or 512 bits, which a panel row of 16 floats holds a whole
    * number of. Any of them runs on any CPU, if slower than the preferred size.
    */
-  static MaxSimKernel forBitSize(int bits) {
+  static Float32MaxSimKernel forBitSize(int bits) {
     return switch (bits) {
       case 512 -> new Bits512();
       case 256 -> new Bits256();
@@ -60,7 +60,7 @@ abstract class PanamaMaxSimKernel implements MaxSimKernel {
   // The Vector API compiles to vector instructions only when the species is a constant: each
   // width gets a class whose species() returns a static final.
 
-  private static final class Bits512 extends PanamaMaxSimKernel {
+  private static final class Bits512 extends PanamaFloat32MaxSimKernel {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_512;
 
     @Override
@@ -69,7 +69,7 @@ abstract class PanamaMaxSimKernel implements MaxSimKernel {
     }
   }
 
-  private static final class Bits256 extends PanamaMaxSimKernel {
+  private static final class Bits256 extends PanamaFloat32MaxSimKernel {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_256;
 
     @Override
@@ -78,7 +78,7 @@ abstract class PanamaMaxSimKernel implements MaxSimKernel {
     }
   }
 
-  private static final class Bits128 extends PanamaMaxSimKernel {
+  private static final class Bits128 extends PanamaFloat32MaxSimKernel {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_128;
 
     @Override

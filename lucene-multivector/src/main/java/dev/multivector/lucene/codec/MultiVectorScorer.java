@@ -1,0 +1,38 @@
+package dev.multivector.lucene.codec;
+
+import java.io.IOException;
+import org.apache.lucene.search.DocIdSetIterator;
+
+/**
+ * MaxSim of one query against the documents of a segment's {@link MultiVectorValues}: for each
+ * query token, the largest dot product with any token of the document, summed over the query's
+ * tokens. Each encoding scores its own layout in place. Position the {@link #iterator()}, then
+ * score its current document; for one thread, like the values.
+ *
+ * @lucene.experimental
+ */
+public abstract class MultiVectorScorer {
+
+  /** Only this package's encodings implement scorers. */
+  MultiVectorScorer() {}
+
+  /** The documents to score: the values this scorer came from. */
+  public abstract DocIdSetIterator iterator();
+
+  /**
+   * The current document's MaxSim. A NaN (only non-finite stored values cause one, and only
+   * {@link org.apache.lucene.document.LateInteractionField} values of other codecs hold those)
+   * becomes negative infinity, so that such documents rank last.
+   *
+   * @throws IllegalArgumentException if the document's token dimension is not the query's
+   */
+  public abstract float score() throws IOException;
+
+  /**
+   * The current document's MaxSim, and for each query token the document token it matches best
+   * and their dot product, written to {@code bestTokens} and {@code bestSimilarities}: which
+   * token or page patch each query token matched, for explanations. Slower than {@link #score()}.
+   */
+  public abstract float bestMatches(int[] bestTokens, float[] bestSimilarities)
+      throws IOException;
+}

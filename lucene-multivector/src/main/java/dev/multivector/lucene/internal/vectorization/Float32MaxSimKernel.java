@@ -1,0 +1,61 @@
+package dev.multivector.lucene.internal.vectorization;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * MaxSim over float32 panels (16 tokens, dimension-major: float {@code k * 16 + j} of a panel is
+ * component {@code k} of its token {@code j}), a document's panels at a time: {@link #accumulate}
+ * raises, for each query token, sixteen running maxima (one per panel lane) with the dot products
+ * of the query token and a run of document tokens; the MaxSim is the sum over query tokens of the
+ * largest of its sixteen.
+ *
+ * @lucene.internal
+ */
+public interface Float32MaxSimKernel {
+
+  /** Panel lanes: tokens per panel, and running maxima per query token. */
+  int LANES = 16;
+
+  /**
+   * Raises {@code maxima[i * 16 + lane]} to the dot product of query token {@code i} and each of
+   * the {@code tokens} document tokens held as panels (little-endian float32) from byte {@code
+   * offset} of {@code panels} whose panel lane is {@code lane}. The segment may be a heap array or
+   * memory-mapped index data: kernels read it in place.
+   *
+   * @param query the query's tokens, row-major: token {@code i} is {@code query[i * dim .. (i+1) *
+   *     dim)}
+   * @param tokens at least 1; the panels hold {@code ceil(tokens / 16)} panels, zero-padded
+   * @param maxima {@code 16 * query.length / dim} running maxima (see {@link #newMaxima})
+   */
+  void accumulate(
+      float[] query, int dim, MemorySegment panels, long offset, int tokens, float[] maxima);
+
+  /** A short name for logs and benchmark reports. */
+  String name();
+
+  /** Running maxima for a query of {@code queryTokens} tokens, reset for a first document. */
+  static float[] newMaxima(int queryTokens) {
+    float[] maxima = new float[queryTokens * LANES];
+    resetMaxima(maxima);
+    return maxima;
+  }
+
+  /** Resets running maxima for the next document. */
+  static void resetMaxima(float[] maxima) {
+    Arrays.fill(maxima, Float.NEGATIVE_INFINITY);
+  }
+
+  /** The sum over the query's tokens of their largest running maximum: the MaxSim. */
+  static float sumOfMaxima(float[] maxima, int queryTokens) {
+    float sum = 0;
+    for (int i = 0; i < queryTokens; i++) {
+      float max = Float.NEGATIVE_INFINITY;
+      for (int lane = 0; lane < LANES; lane++) {
+        max = Math.max(max, maxima[i * LANES + lane]);
+      }
+      sum += max;
+    }
+    return sum;
+  }
+}

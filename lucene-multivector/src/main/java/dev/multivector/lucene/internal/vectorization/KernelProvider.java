@@ -1,0 +1,106 @@
+package dev.multivector.lucene.internal.vectorization;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.Locale;
+import java.util.logging.Logger;
+import org.apache.lucene.util.Constants;
+
+/**
+ * Chooses the MaxSim kernels once per JVM and logs the choice once, as Lucene chooses its own
+ * vectorization: the Panama kernels on a HotSpot VM with the C2 compiler (not JVMCI, not a client
+ * VM), when the {@code jdk.incubator.vector} module is present (run with {@code --add-modules
+ * jdk.incubator.vector}) and its preferred vectors are 128 to 512 bits wide; plain-Java kernels
+ * otherwise. The system property {@value #KERNEL_PROPERTY}{@code =scalar} forces the plain-Java
+ * kernels, {@code =panama} the Panama ones.
+ *
+ * @lucene.internal
+ */
+public final class KernelProvider {
+
+  /** System property that forces the kernels: {@code scalar} or {@code panama}. */
+  public static final String KERNEL_PROPERTY = "dev.multivector.simd.kernel";
+
+  private static final Logger LOG = Logger.getLogger(KernelProvider.class.getName());
+
+  private static final Float32MaxSimKernel FLOAT32 = select();
+
+  private KernelProvider() {}
+
+  /** The float32 MaxSim kernel of this JVM. */
+  public static Float32MaxSimKernel float32() {
+    return FLOAT32;
+  }
+
+  /** The name of the kernels in use, such as {@code panama-512} or {@code scalar}. */
+  public static String name() {
+    return FLOAT32.name();
+  }
+
+  /** The kernel named {@code scalar} or {@code panama} (the preferred width), for tests. */
+  static Float32MaxSimKernel forName(String name) {
+    return switch (name) {
+      case "scalar" -> ScalarFloat32MaxSimKernel.INSTANCE;
+      case "panama" -> {
+        Float32MaxSimKernel panama = loadPanama();
+        if (panama == null) {
+          throw new IllegalStateException(
+              "the Panama kernel needs --add-modules jdk.incubator.vector");
+        }
+        yield panama;
+      }
+      default -> throw new IllegalArgumentException("unknown kernel " + name);
+    };
+  }
+
+  private static Float32MaxSimKernel select() {
+    String forced = System.getProperty(KERNEL_PROPERTY);
+    Float32MaxSimKernel kernel = null;
+    String why;
+    if (forced != null) {
+      kernel = forName(forced.toLowerCase(Locale.ROOT));
+      why = "forced by -D" + KERNEL_PROPERTY;
+    } else if (Constants.IS_HOTSPOT_VM == false) {
+      why = "not a HotSpot VM: the Vector API may not be compiled to vector instructions";
+    } else if (Constants.IS_JVMCI_VM) {
+      why = "the JVMCI compiler does not compile the Vector API";
+    } else if (Constants.IS_CLIENT_VM) {
+      why = "the C2 compiler is disabled";
+    } else {
+      kernel = loadPanama();
+      why = kernel != null ? "jdk.incubator.vector present" : "jdk.incubator.vector not present";
+    }
+    if (kernel == null) {
+      kernel = ScalarFloat32MaxSimKernel.INSTANCE;
+    }
+    String arithmetic =
+        kernel == ScalarFloat32MaxSimKernel.INSTANCE
+            ? ""
+            : Constants.HAS_FAST_VECTOR_FMA ? ", fused multiply-add" : ", multiply then add";
+    LOG.info("MaxSim kernel: " + kernel.name() + arithmetic + " (" + why + ")");
+    return kernel;
+  }
+
+  /**
+   * The Panama kernel for the preferred vector species, or null when the incubator module is
+   * absent or its preferred vectors do not fit a panel row. Reflection keeps this class loadable
+   * without the module.
+   */
+  private static Float32MaxSimKernel loadPanama() {
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      return null;
+    }
+    try {
+      return (Float32MaxSimKernel)
+          MethodHandles.lookup()
+              .findStatic(
+                  Class.forName(KernelProvider.class.getPackageName() + ".PanamaFloat32MaxSimKernel"),
+                  "preferred",
+                  MethodType.methodType(Float32MaxSimKernel.class))
+              .invoke();
+    } catch (Throwable t) {
+      LOG.warning("Panama MaxSim kernel unavailable, using the plain-Java kernel: " + t);
+      return null;
+    }
+  }
+}
