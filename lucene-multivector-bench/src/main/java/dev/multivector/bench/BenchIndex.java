@@ -160,7 +160,7 @@ final class BenchIndex implements Closeable {
 
   /**
    * Bytes on disk by structure: panels (with the token-to-document map of fields with a token
-   * index), the token index's int8 vectors and graph, pooled vectors, and the rest.
+   * index), the token index's int8 vectors and graph, summary vectors, and the rest.
    */
   Map<String, Long> bytesByStructure() throws IOException {
     Map<String, Long> bytes = new LinkedHashMap<>();
@@ -172,8 +172,8 @@ final class BenchIndex implements Closeable {
         structure = "token index vectors"; // int8 copies of the tokens
       } else if (file.endsWith(".htg") || file.endsWith(".htm")) {
         structure = "token index graph";
-      } else if (file.contains("MultiVectorPooled")) {
-        structure = "pooled vectors";
+      } else if (file.contains("MultiVectorSummary")) {
+        structure = "summary vectors";
       } else if (file.contains("Lucene90_0.dv")) {
         structure = "binary doc values";
       } else {

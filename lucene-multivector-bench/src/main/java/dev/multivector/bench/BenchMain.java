@@ -10,7 +10,7 @@ import dev.multivector.bench.data.VectorDataset;
 import dev.multivector.bench.encoder.EncodingCache;
 import dev.multivector.bench.encoder.TokenEncoder;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
-import dev.multivector.lucene.pooling.PooledVector;
+import dev.multivector.lucene.document.SummaryVector;
 import dev.multivector.lucene.internal.vectorization.KernelProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -148,16 +148,16 @@ public final class BenchMain {
         List.of(
             new BenchIndex.Spec("full", MultiVectorFieldConfig.builder(dim).tokenGraph(MultiVectorFieldConfig.Graph.DEFAULT)),
             BenchIndex.Spec.luceneBuiltin(),
-            new BenchIndex.Spec("max-pooled", MultiVectorFieldConfig.builder(dim).pooledVector(PooledVector.MAX)),
+            new BenchIndex.Spec("max-summary", MultiVectorFieldConfig.builder(dim).summaryVector(SummaryVector.MAX)),
             new BenchIndex.Spec("pool-2", MultiVectorFieldConfig.builder(dim).pooling(2, 1)),
             new BenchIndex.Spec("pool-4", MultiVectorFieldConfig.builder(dim).pooling(4, 1)));
     List<Strategy> strategies = new ArrayList<>();
     strategies.add(Strategy.luceneBuiltin());
     strategies.add(Strategy.exhaustive("full"));
-    strategies.add(Strategy.pooledVectorOnly("full", PooledVector.MEAN, false));
-    strategies.add(Strategy.pooledVectorOnly("max-pooled", PooledVector.MAX, false));
+    strategies.add(Strategy.summaryVectorOnly("full", SummaryVector.MEAN, false));
+    strategies.add(Strategy.summaryVectorOnly("max-summary", SummaryVector.MAX, false));
     for (int candidates : new int[] {20, 100, 500}) {
-      strategies.add(Strategy.pooledRerank("full", candidates));
+      strategies.add(Strategy.summaryRerank("full", candidates));
     }
     strategies.add(Strategy.exhaustive("pool-2"));
     strategies.add(Strategy.exhaustive("pool-4"));
@@ -212,9 +212,9 @@ public final class BenchMain {
     MultiVectorFieldConfig.Graph graph = new MultiVectorFieldConfig.Graph(16, 32);
     List<BenchIndex.Spec> specs =
         List.of(
-            new BenchIndex.Spec("full", MultiVectorFieldConfig.builder(128).tokenGraph(graph).pooledGraph(graph), false),
+            new BenchIndex.Spec("full", MultiVectorFieldConfig.builder(128).tokenGraph(graph).summaryGraph(graph), false),
             new BenchIndex.Spec("panels-only", MultiVectorFieldConfig.builder(128), false),
-            new BenchIndex.Spec("pooled-graph", MultiVectorFieldConfig.builder(128).pooledGraph(graph), false));
+            new BenchIndex.Spec("summary-graph", MultiVectorFieldConfig.builder(128).summaryGraph(graph), false));
     List<Strategy> strategies = new ArrayList<>();
     strategies.add(Strategy.exhaustive("full"));
     strategies.add(Strategy.exhaustive("panels-only"));
@@ -225,7 +225,7 @@ public final class BenchMain {
       strategies.add(Strategy.tokenKnn("full", kPrime, true));
     }
     for (int candidates : new int[] {100, 1000, 10000}) {
-      strategies.add(Strategy.pooledRerank("pooled-graph", candidates));
+      strategies.add(Strategy.summaryRerank("summary-graph", candidates));
     }
     new BenchmarkRun(
             "synthetic",

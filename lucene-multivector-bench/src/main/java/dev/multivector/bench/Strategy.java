@@ -1,6 +1,6 @@
 package dev.multivector.bench;
 
-import dev.multivector.lucene.pooling.PooledVector;
+import dev.multivector.lucene.document.SummaryVector;
 import dev.multivector.lucene.search.LateInteractionQuery;
 import java.io.IOException;
 import org.apache.lucene.index.VectorSimilarityFunction;
@@ -47,27 +47,27 @@ record Strategy(String name, String parameters, String index, Search search) {
   }
 
   /**
-   * The single pooled vector alone: kNN over the field's pooled vectors (the index's pooling, MEAN
+   * The single summary vector alone: kNN over the field's summary vectors (the index's pooling, MEAN
    * or MAX), no MaxSim.
    */
-  static Strategy pooledVectorOnly(String index, PooledVector pooling, boolean cosine) {
+  static Strategy summaryVectorOnly(String index, SummaryVector pooling, boolean cosine) {
     return new Strategy(
-        pooling == PooledVector.MEAN ? "mean-pooled vector" : "max-pooled vector",
+        pooling == SummaryVector.MEAN ? "mean summary vector" : "max summary vector",
         "",
         index,
         (searcher, query, n) ->
             searcher.search(new KnnFloatVectorQuery(BenchIndex.FIELD, pooling.of(query, cosine), n), n));
   }
 
-  /** Pooled-vector kNN first stage, then exact MaxSim. */
-  static Strategy pooledRerank(String index, int candidates) {
+  /** Summary-vector kNN first stage, then exact MaxSim. */
+  static Strategy summaryRerank(String index, int candidates) {
     return new Strategy(
-        "pooled kNN + MaxSim",
+        "summary kNN + MaxSim",
         "candidates=" + candidates,
         index,
         (searcher, query, n) ->
             searcher.search(
-                LateInteractionQuery.builder(BenchIndex.FIELD, query).k(n).pooledKnn(candidates).build(), n));
+                LateInteractionQuery.builder(BenchIndex.FIELD, query).k(n).summaryKnn(candidates).build(), n));
   }
 
   /** Per-token kNN first stage (XTR-style), then exact MaxSim or XTR's estimate. */

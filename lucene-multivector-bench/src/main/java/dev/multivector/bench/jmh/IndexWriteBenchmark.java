@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@code multivector}: {@link MultiVectorField}s through {@link MultiVectorCodec} (panels
- *       written at flush, plus the pooled vector);
+ *       written at flush, plus the summary vector);
  *   <li>{@code lucene}: Lucene's {@link LateInteractionField} through its default codec (binary
  *       doc values), for reference.
  * </ul>

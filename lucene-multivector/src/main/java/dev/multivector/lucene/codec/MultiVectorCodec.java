@@ -16,7 +16,7 @@ import org.apache.lucene.codecs.lucene104.Lucene104Codec;
  * </pre>
  *
  * <p>Fields added as {@link dev.multivector.lucene.document.MultiVectorField} are stored by
- * {@link MultiVectorDocValuesFormat} (matrices as SIMD panels) and their pooled vectors by Lucene's
+ * {@link MultiVectorDocValuesFormat} (matrices as SIMD panels) and their summary vectors by Lucene's
  * vectors format; everything else is written exactly as {@link Lucene104Codec} writes it.
  *
  * <p>An index built with Lucene's own {@link org.apache.lucene.document.LateInteractionField} gets

@@ -29,11 +29,11 @@ import org.apache.lucene.util.IOUtils;
 import org.apache.lucene.util.hnsw.HnswGraph;
 
 /**
- * Vectors format that stores the pooled vectors of multi-vector fields (one per document, see
+ * Vectors format that stores the summary vectors of multi-vector fields (one per document, see
  * {@link dev.multivector.lucene.document.MultiVectorField}) in Lucene's HNSW vectors format, with
  * its own segment suffix, and hands every other vector field to a delegate format.
  *
- * <p>A pooled vector is stored flat (no graph: searches over it are exact) unless the field's
+ * <p>A summary vector is stored flat (no graph: searches over it are exact) unless the field's
  * configuration asks for a graph. The format chosen for each field is recorded in the field's
  * attributes by a {@link PerFieldKnnVectorsFormat}, so readers need no configuration.
  *
@@ -41,11 +41,11 @@ import org.apache.lucene.util.hnsw.HnswGraph;
  */
 final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
 
-  /** Segment suffix of the pooled vectors' files. */
-  static final String POOLED_SUFFIX = "MultiVectorPooled";
+  /** Segment suffix of the summary vectors' files. */
+  static final String SUMMARY_SUFFIX = "MultiVectorSummary";
 
-  /** Pooled vectors without a graph: Lucene builds none when the threshold cannot be reached. */
-  private static final KnnVectorsFormat FLAT_POOLED =
+  /** Summary vectors without a graph: Lucene builds none when the threshold cannot be reached. */
+  private static final KnnVectorsFormat FLAT_SUMMARY =
       new Lucene99HnswVectorsFormat(
           Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN,
           Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH,
@@ -58,24 +58,24 @@ final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
     this.delegate = delegate;
   }
 
-  private static String pooledSuffix(String segmentSuffix) {
-    return segmentSuffix.isEmpty() ? POOLED_SUFFIX : segmentSuffix + "_" + POOLED_SUFFIX;
+  private static String summarySuffix(String segmentSuffix) {
+    return segmentSuffix.isEmpty() ? SUMMARY_SUFFIX : segmentSuffix + "_" + SUMMARY_SUFFIX;
   }
 
   static boolean isMultiVectorField(FieldInfo field) {
     return field.hasVectorValues() && MultiVectorFieldConfig.fromFieldInfo(field) != null;
   }
 
-  private static final Map<MultiVectorFieldConfig.Graph, KnnVectorsFormat> POOLED_GRAPHS =
+  private static final Map<MultiVectorFieldConfig.Graph, KnnVectorsFormat> SUMMARY_GRAPHS =
       new ConcurrentHashMap<>();
 
-  /** The format of one multi-vector field's pooled vectors: with a graph if configured. */
-  private static KnnVectorsFormat pooledFormat(FieldInfo field) {
-    MultiVectorFieldConfig.Graph graph = MultiVectorFieldConfig.fromFieldInfo(field).pooledGraph();
+  /** The format of one multi-vector field's summary vectors: with a graph if configured. */
+  private static KnnVectorsFormat summaryFormat(FieldInfo field) {
+    MultiVectorFieldConfig.Graph graph = MultiVectorFieldConfig.fromFieldInfo(field).summaryGraph();
     if (graph == null) {
-      return FLAT_POOLED;
+      return FLAT_SUMMARY;
     }
-    return POOLED_GRAPHS.computeIfAbsent(
+    return SUMMARY_GRAPHS.computeIfAbsent(
         graph, g -> new Lucene99HnswVectorsFormat(g.maxConn(), g.beamWidth()));
   }
 
@@ -96,8 +96,8 @@ final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
 
   private final class RoutingWriter extends KnnVectorsWriter {
     private final SegmentWriteState state;
-    private final Map<String, KnnVectorsFormat> pooledFormats = new HashMap<>();
-    private KnnVectorsWriter pooled, others; // created on first use: writers create files
+    private final Map<String, KnnVectorsFormat> summaryFormats = new HashMap<>();
+    private KnnVectorsWriter summaries, others; // created on first use: writers create files
 
     RoutingWriter(SegmentWriteState state) {
       this.state = state;
@@ -110,20 +110,20 @@ final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
         }
         return others;
       }
-      pooledFormats.put(field.name, pooledFormat(field));
-      if (pooled == null) {
+      summaryFormats.put(field.name, summaryFormat(field));
+      if (summaries == null) {
         PerFieldKnnVectorsFormat perField =
             new PerFieldKnnVectorsFormat() {
               @Override
               public KnnVectorsFormat getKnnVectorsFormatForField(String name) {
-                return pooledFormats.get(name);
+                return summaryFormats.get(name);
               }
             };
-        pooled =
+        summaries =
             perField.fieldsWriter(
-                new SegmentWriteState(state, pooledSuffix(state.segmentSuffix)));
+                new SegmentWriteState(state, summarySuffix(state.segmentSuffix)));
       }
-      return pooled;
+      return summaries;
     }
 
     @Override
@@ -153,8 +153,8 @@ final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
 
     private List<KnnVectorsWriter> writers() {
       List<KnnVectorsWriter> writers = new ArrayList<>(2);
-      if (pooled != null) {
-        writers.add(pooled);
+      if (summaries != null) {
+        writers.add(summaries);
       }
       if (others != null) {
         writers.add(others);
@@ -183,24 +183,24 @@ final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
    */
   private final class RoutingReader extends KnnVectorsReader implements HnswGraphProvider {
     private final FieldInfos fieldInfos;
-    private final KnnVectorsReader pooled, others; // null when the segment has no such field
+    private final KnnVectorsReader summaries, others; // null when the segment has no such field
 
     RoutingReader(SegmentReadState state) throws IOException {
       this.fieldInfos = state.fieldInfos;
-      List<FieldInfo> pooledFields = new ArrayList<>();
+      List<FieldInfo> summaryFields = new ArrayList<>();
       List<FieldInfo> otherFields = new ArrayList<>();
       for (FieldInfo field : state.fieldInfos) {
         if (field.hasVectorValues()) {
-          (isMultiVectorField(field) ? pooledFields : otherFields).add(field);
+          (isMultiVectorField(field) ? summaryFields : otherFields).add(field);
         }
       }
-      KnnVectorsReader pooled = null, others = null;
+      KnnVectorsReader summaries = null, others = null;
       boolean success = false;
       try {
-        if (pooledFields.isEmpty() == false) {
-          pooled =
+        if (summaryFields.isEmpty() == false) {
+          summaries =
               new PerFieldKnnVectorsFormat.FieldsReader(
-                  restrict(state, pooledFields, pooledSuffix(state.segmentSuffix)));
+                  restrict(state, summaryFields, summarySuffix(state.segmentSuffix)));
         }
         if (otherFields.isEmpty() == false) {
           others = delegate.fieldsReader(restrict(state, otherFields, state.segmentSuffix));
@@ -208,16 +208,16 @@ final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
         success = true;
       } finally {
         if (success == false) {
-          IOUtils.closeWhileHandlingException(pooled, others);
+          IOUtils.closeWhileHandlingException(summaries, others);
         }
       }
-      this.pooled = pooled;
+      this.summaries = summaries;
       this.others = others;
     }
 
     private RoutingReader(RoutingReader original) throws IOException {
       this.fieldInfos = original.fieldInfos;
-      this.pooled = original.pooled == null ? null : original.pooled.getMergeInstance();
+      this.summaries = original.summaries == null ? null : original.summaries.getMergeInstance();
       this.others = original.others == null ? null : original.others.getMergeInstance();
     }
 
@@ -237,13 +237,13 @@ final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
       if (info == null) {
         return null;
       }
-      return isMultiVectorField(info) ? pooled : others;
+      return isMultiVectorField(info) ? summaries : others;
     }
 
     @Override
     public void checkIntegrity() throws IOException {
-      if (pooled != null) {
-        pooled.checkIntegrity();
+      if (summaries != null) {
+        summaries.checkIntegrity();
       }
       if (others != null) {
         others.checkIntegrity();
@@ -296,8 +296,8 @@ final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
 
     @Override
     public void finishMerge() throws IOException {
-      if (pooled != null) {
-        pooled.finishMerge();
+      if (summaries != null) {
+        summaries.finishMerge();
       }
       if (others != null) {
         others.finishMerge();
@@ -312,7 +312,7 @@ final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
 
     @Override
     public void close() throws IOException {
-      IOUtils.close(pooled, others);
+      IOUtils.close(summaries, others);
     }
   }
 }

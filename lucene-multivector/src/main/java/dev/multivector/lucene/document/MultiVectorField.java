@@ -1,11 +1,11 @@
 package dev.multivector.lucene.document;
 
+import dev.multivector.lucene.pooling.HierarchicalTokenPooler;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import dev.multivector.lucene.pooling.HierarchicalTokenPooler;
 import org.apache.lucene.document.FieldType;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.LateInteractionField;
@@ -31,8 +31,8 @@ import org.apache.lucene.util.BytesRef;
  *   <li>the matrix, as a binary doc value in the layout of Lucene's {@link LateInteractionField}
  *       (little-endian int dimension, then the tokens' float32 values row by row), which {@code
  *       MultiVectorCodec} stores in its own SIMD-friendly layout;
- *   <li>one pooled vector, by default the mean of the tokens (see {@link
- *       MultiVectorFieldConfig#pooledVector()}; for COSINE, L2-normalised), as the field's vector
+ *   <li>one summary vector, by default the mean of the tokens (see {@link
+ *       MultiVectorFieldConfig#summaryVector()}; for COSINE, L2-normalised), as the field's vector
  *       value. Lucene checks the vector's dimension and similarity across all documents of
  *       the index, so a document whose dimension or similarity differs from the field's is refused
  *       at {@code addDocument} with an {@link IllegalArgumentException}, and the writer stays
@@ -43,7 +43,7 @@ import org.apache.lucene.util.BytesRef;
  *
  * <p>With {@link MultiVectorFieldConfig#poolFactor()} above 1, the tokens are pooled ({@link
  * HierarchicalTokenPooler}) when the field is built, and the index keeps the pooled tokens; the
- * pooled vector summarises the tokens before pooling.
+ * summary vector summarises the tokens before pooling.
  *
  * <p>The matrix is validated when the field is built: null or empty matrix, null or empty rows,
  * rows of unequal length, a dimension unlike the configuration's, NaN or infinite values, more
@@ -79,7 +79,7 @@ public final class MultiVectorField extends KnnFloatVectorField {
   private MultiVectorField(String name, MultiVectorFieldConfig config, float[][] prepared) {
     super(
         name,
-        config.pooledVector().of(prepared, config.similarity() == VectorSimilarityFunction.COSINE),
+        config.summaryVector().of(prepared, config.similarity() == VectorSimilarityFunction.COSINE),
         fieldType(config));
     this.config = config;
     float[][] stored = config.pooler() == null ? prepared : config.pooler().pool(prepared);
@@ -89,7 +89,7 @@ public final class MultiVectorField extends KnnFloatVectorField {
 
   /**
    * The Lucene field type of multi-vector fields with this configuration: binary doc values, the
-   * pooled vector's dimension and similarity, and the configuration as attributes.
+   * summary vector's dimension and similarity, and the configuration as attributes.
    */
   public static FieldType fieldType(MultiVectorFieldConfig config) {
     return TYPES.computeIfAbsent(
@@ -98,15 +98,15 @@ public final class MultiVectorField extends KnnFloatVectorField {
           FieldType type = new FieldType();
           type.setDocValuesType(DocValuesType.BINARY);
           type.setVectorAttributes(
-              c.dimension(), VectorEncoding.FLOAT32, pooledVectorSimilarity(c.similarity()));
+              c.dimension(), VectorEncoding.FLOAT32, summaryVectorSimilarity(c.similarity()));
           c.toAttributes().forEach(type::putAttribute);
           type.freeze();
           return type;
         });
   }
 
-  /** The similarity of the pooled vector's Lucene vector field, for a field similarity. */
-  static VectorSimilarityFunction pooledVectorSimilarity(VectorSimilarityFunction similarity) {
+  /** The similarity of the summary vector's Lucene vector field, for a field similarity. */
+  static VectorSimilarityFunction summaryVectorSimilarity(VectorSimilarityFunction similarity) {
     return similarity == VectorSimilarityFunction.COSINE
         ? VectorSimilarityFunction.DOT_PRODUCT
         : VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT;
@@ -130,7 +130,7 @@ public final class MultiVectorField extends KnnFloatVectorField {
     return matrix;
   }
 
-  /** Not supported: the pooled vector is derived from the matrix. */
+  /** Not supported: the summary vector is derived from the matrix. */
   @Override
   public void setVectorValue(float[] value) {
     throw new UnsupportedOperationException(

@@ -1,7 +1,6 @@
 package dev.multivector.lucene.document;
 
 import dev.multivector.lucene.pooling.HierarchicalTokenPooler;
-import dev.multivector.lucene.pooling.PooledVector;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -25,7 +24,7 @@ import org.apache.lucene.index.VectorSimilarityFunction;
  */
 public final class MultiVectorFieldConfig {
 
-  /** Largest token dimension: the limit of Lucene's vector formats, which hold the pooled vector. */
+  /** Largest token dimension: the limit of Lucene's vector formats, which hold the summary vector. */
   public static final int MAX_DIMENSION = 1024;
 
   /** Default for {@link Builder#maxTokens(int)}. */
@@ -78,9 +77,9 @@ public final class MultiVectorFieldConfig {
   static final String ATTR_MAX_TOKENS = "multivector.maxTokens";
   static final String ATTR_POOL_FACTOR = "multivector.poolFactor";
   static final String ATTR_PROTECTED_TOKENS = "multivector.protectedTokens";
-  static final String ATTR_POOLED_VECTOR = "multivector.pooledVector";
+  static final String ATTR_SUMMARY_VECTOR = "multivector.summaryVector";
   static final String ATTR_TOKEN_GRAPH = "multivector.tokenGraph";
-  static final String ATTR_POOLED_GRAPH = "multivector.pooledGraph";
+  static final String ATTR_SUMMARY_GRAPH = "multivector.summaryGraph";
   static final int ATTRIBUTES_VERSION = 1;
 
   private final int dimension;
@@ -89,10 +88,10 @@ public final class MultiVectorFieldConfig {
   private final int maxTokens;
   private final int poolFactor;
   private final int protectedTokens;
-  private final PooledVector pooledVector;
+  private final SummaryVector summaryVector;
   private final HierarchicalTokenPooler pooler; // null: no pooling
   private final Graph tokenGraph; // null: none
-  private final Graph pooledGraph; // null: none
+  private final Graph summaryGraph; // null: none
 
   private MultiVectorFieldConfig(Builder b) {
     this.dimension = b.dimension;
@@ -101,16 +100,16 @@ public final class MultiVectorFieldConfig {
     this.maxTokens = b.maxTokens;
     this.poolFactor = b.poolFactor;
     this.protectedTokens = b.protectedTokens;
-    this.pooledVector = b.pooledVector;
+    this.summaryVector = b.summaryVector;
     this.pooler = poolFactor > 1 ? new HierarchicalTokenPooler(poolFactor, protectedTokens) : null;
     this.tokenGraph = b.tokenGraph;
-    this.pooledGraph = b.pooledGraph;
+    this.summaryGraph = b.summaryGraph;
   }
 
   /**
    * Starts a configuration for tokens of the given dimension, with defaults for everything else:
    * {@link VectorSimilarityFunction#DOT_PRODUCT}, {@link Encoding#FLOAT32}, {@link
-   * #DEFAULT_MAX_TOKENS}, no token pooling, a {@link PooledVector#MEAN} pooled vector.
+   * #DEFAULT_MAX_TOKENS}, no token pooling, a {@link SummaryVector#MEAN} summary vector.
    *
    * @throws IllegalArgumentException if the dimension is not in [1, {@link #MAX_DIMENSION}]
    */
@@ -155,9 +154,9 @@ public final class MultiVectorFieldConfig {
     return protectedTokens;
   }
 
-  /** How the document's single pooled vector is computed. */
-  public PooledVector pooledVector() {
-    return pooledVector;
+  /** How the document's single summary vector is computed. */
+  public SummaryVector summaryVector() {
+    return summaryVector;
   }
 
   /**
@@ -169,11 +168,11 @@ public final class MultiVectorFieldConfig {
   }
 
   /**
-   * The HNSW graph over the documents' pooled vectors, or null if there is none (the default):
-   * the pooled vectors are then stored flat and searched exhaustively.
+   * The HNSW graph over the documents' summary vectors, or null if there is none (the default):
+   * the summary vectors are then stored flat and searched exhaustively.
    */
-  public Graph pooledGraph() {
-    return pooledGraph;
+  public Graph summaryGraph() {
+    return summaryGraph;
   }
 
   /** The pooler these settings ask for, or null if tokens are kept as they are. */
@@ -209,9 +208,9 @@ public final class MultiVectorFieldConfig {
           .pooling(
               Integer.parseInt(attributes.get(ATTR_POOL_FACTOR)),
               Integer.parseInt(attributes.get(ATTR_PROTECTED_TOKENS)))
-          .pooledVector(PooledVector.valueOf(attributes.get(ATTR_POOLED_VECTOR)))
+          .summaryVector(SummaryVector.valueOf(attributes.get(ATTR_SUMMARY_VECTOR)))
           .tokenGraph(Graph.parse(attributes.get(ATTR_TOKEN_GRAPH)))
-          .pooledGraph(Graph.parse(attributes.get(ATTR_POOLED_GRAPH)))
+          .summaryGraph(Graph.parse(attributes.get(ATTR_SUMMARY_GRAPH)))
           .build();
     } catch (NullPointerException | IllegalArgumentException e) {
       throw new IllegalArgumentException(
@@ -233,9 +232,9 @@ public final class MultiVectorFieldConfig {
     attributes.put(ATTR_MAX_TOKENS, Integer.toString(maxTokens));
     attributes.put(ATTR_POOL_FACTOR, Integer.toString(poolFactor));
     attributes.put(ATTR_PROTECTED_TOKENS, Integer.toString(protectedTokens));
-    attributes.put(ATTR_POOLED_VECTOR, pooledVector.name());
+    attributes.put(ATTR_SUMMARY_VECTOR, summaryVector.name());
     attributes.put(ATTR_TOKEN_GRAPH, Graph.format(tokenGraph));
-    attributes.put(ATTR_POOLED_GRAPH, Graph.format(pooledGraph));
+    attributes.put(ATTR_SUMMARY_GRAPH, Graph.format(summaryGraph));
     return attributes;
   }
 
@@ -248,9 +247,9 @@ public final class MultiVectorFieldConfig {
         && maxTokens == other.maxTokens
         && poolFactor == other.poolFactor
         && protectedTokens == other.protectedTokens
-        && pooledVector == other.pooledVector
+        && summaryVector == other.summaryVector
         && Objects.equals(tokenGraph, other.tokenGraph)
-        && Objects.equals(pooledGraph, other.pooledGraph);
+        && Objects.equals(summaryGraph, other.summaryGraph);
   }
 
   @Override
@@ -262,9 +261,9 @@ public final class MultiVectorFieldConfig {
         maxTokens,
         poolFactor,
         protectedTokens,
-        pooledVector,
+        summaryVector,
         tokenGraph,
-        pooledGraph);
+        summaryGraph);
   }
 
   @Override
@@ -272,16 +271,16 @@ public final class MultiVectorFieldConfig {
     return String.format(
         Locale.ROOT,
         "MultiVectorFieldConfig(dimension=%d, similarity=%s, encoding=%s, maxTokens=%d,"
-            + " poolFactor=%d, protectedTokens=%d, pooledVector=%s, tokenGraph=%s, pooledGraph=%s)",
+            + " poolFactor=%d, protectedTokens=%d, summaryVector=%s, tokenGraph=%s, summaryGraph=%s)",
         dimension,
         similarity,
         encoding,
         maxTokens,
         poolFactor,
         protectedTokens,
-        pooledVector,
+        summaryVector,
         Graph.format(tokenGraph),
-        Graph.format(pooledGraph));
+        Graph.format(summaryGraph));
   }
 
   /** Builds a {@link MultiVectorFieldConfig}. */
@@ -292,9 +291,9 @@ public final class MultiVectorFieldConfig {
     private int maxTokens = DEFAULT_MAX_TOKENS;
     private int poolFactor = 1;
     private int protectedTokens = HierarchicalTokenPooler.DEFAULT_PROTECTED_TOKENS;
-    private PooledVector pooledVector = PooledVector.MEAN;
+    private SummaryVector summaryVector = SummaryVector.MEAN;
     private Graph tokenGraph;
-    private Graph pooledGraph;
+    private Graph summaryGraph;
 
     private Builder(int dimension) {
       if (dimension < 1 || dimension > MAX_DIMENSION) {
@@ -344,9 +343,9 @@ public final class MultiVectorFieldConfig {
       return this;
     }
 
-    /** How the document's single pooled vector is computed; {@link PooledVector#MEAN} by default. */
-    public Builder pooledVector(PooledVector pooledVector) {
-      this.pooledVector = Objects.requireNonNull(pooledVector, "pooledVector");
+    /** How the document's single summary vector is computed; {@link SummaryVector#MEAN} by default. */
+    public Builder summaryVector(SummaryVector summaryVector) {
+      this.summaryVector = Objects.requireNonNull(summaryVector, "summaryVector");
       return this;
     }
 
@@ -360,11 +359,11 @@ public final class MultiVectorFieldConfig {
     }
 
     /**
-     * Builds an HNSW graph over the documents' pooled vectors (null: none, the default, and the
-     * pooled vectors are searched exhaustively).
+     * Builds an HNSW graph over the documents' summary vectors (null: none, the default, and the
+     * summary vectors are searched exhaustively).
      */
-    public Builder pooledGraph(Graph graph) {
-      this.pooledGraph = graph;
+    public Builder summaryGraph(Graph graph) {
+      this.summaryGraph = graph;
       return this;
     }
 

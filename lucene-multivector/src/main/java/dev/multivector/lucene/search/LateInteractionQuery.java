@@ -23,7 +23,7 @@ import org.apache.lucene.util.VectorUtil;
  * <p>Like Lucene's kNN queries, it finds its top k while rewriting and then matches those k
  * documents only (in a {@link org.apache.lucene.search.BooleanQuery} too). Candidates come from
  * a first stage: every document (exact, the default), the per-token index ({@link
- * Builder#tokenKnn}), the pooled vectors ({@link Builder#pooledKnn}) or any query ({@link
+ * Builder#tokenKnn}), the summary vectors ({@link Builder#summaryKnn}) or any query ({@link
  * Builder#candidates}); they are scored by exact MaxSim, or by XTR's estimate ({@link
  * Builder#xtrEstimate}). The searcher's executor scores them in as many parallel tasks as it has
  * {@link IndexSearcher#getSlices() slices}; its {@link IndexSearcher#setTimeout timeout} stops
@@ -60,8 +60,8 @@ public final class LateInteractionQuery extends Query {
      * XTR-style. Segments without one are searched exhaustively, and explanations say so.
      */
     TOKEN_KNN,
-    /** The documents whose pooled vectors are nearest the query's pooled vector. */
-    POOLED_KNN,
+    /** The documents whose summary vectors are nearest the query's summary vector. */
+    SUMMARY_KNN,
     /** The top hits of another Lucene query (BM25 for hybrid search, say). */
     QUERY
   }
@@ -139,9 +139,9 @@ public final class LateInteractionQuery extends Query {
       return firstStage(FirstStage.TOKEN_KNN, positive("tokensPerQueryToken", tokensPerQueryToken), null);
     }
 
-    /** First stage {@link FirstStage#POOLED_KNN}: the {@code candidates} nearest pooled vectors. */
-    public Builder pooledKnn(int candidates) {
-      return firstStage(FirstStage.POOLED_KNN, positive("candidates", candidates), null);
+    /** First stage {@link FirstStage#SUMMARY_KNN}: the {@code candidates} nearest summary vectors. */
+    public Builder summaryKnn(int candidates) {
+      return firstStage(FirstStage.SUMMARY_KNN, positive("candidates", candidates), null);
     }
 
     /** First stage {@link FirstStage#QUERY}: the top {@code candidates} hits of {@code query}. */
@@ -231,7 +231,7 @@ public final class LateInteractionQuery extends Query {
     return firstStage;
   }
 
-  /** Tokens per query token (TOKEN_KNN), or candidates (POOLED_KNN, QUERY); 0 if exhaustive. */
+  /** Tokens per query token (TOKEN_KNN), or candidates (SUMMARY_KNN, QUERY); 0 if exhaustive. */
   public int getFirstStageSize() {
     return firstStageSize;
   }
@@ -299,7 +299,7 @@ public final class LateInteractionQuery extends Query {
         + switch (firstStage) {
           case EXHAUSTIVE -> "";
           case TOKEN_KNN -> ", tokenKnn=" + firstStageSize;
-          case POOLED_KNN -> ", pooledKnn=" + firstStageSize;
+          case SUMMARY_KNN -> ", summaryKnn=" + firstStageSize;
           case QUERY -> ", candidates=" + firstStageSize + " of " + candidateQuery.toString(defaultField);
         }
         + (secondStage == SecondStage.XTR ? ", xtrEstimate" : "") + "]";

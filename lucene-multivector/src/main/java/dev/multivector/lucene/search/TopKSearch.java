@@ -102,7 +102,7 @@ final class TopKSearch {
             yield "exhaustive: every document";
           }
           case TOKEN_KNN -> search.tokenKnn(candidates);
-          case POOLED_KNN -> search.pooledKnn(candidates);
+          case SUMMARY_KNN -> search.summaryKnn(candidates);
           case QUERY -> search.queryCandidates(candidates);
         };
     boolean[] estimated = new boolean[candidates.length];
@@ -416,8 +416,8 @@ final class TopKSearch {
     return new Candidates(docs, estimates);
   }
 
-  /** POOLED_KNN: the documents whose pooled vectors are nearest the query's, over the index. */
-  private String pooledKnn(Candidates[] candidates) throws IOException {
+  /** SUMMARY_KNN: the documents whose summary vectors are nearest the query's, over the index. */
+  private String summaryKnn(Candidates[] candidates) throws IOException {
     final int numCandidates = query.getFirstStageSize();
     List<Callable<List<ScoreDoc>>> tasks = new ArrayList<>();
     for (LeafReaderContext context : leaves) {
@@ -428,12 +428,12 @@ final class TopKSearch {
       MultiVectorFieldConfig config = MultiVectorFieldConfig.fromFieldInfo(info);
       if (config == null || info.hasVectorValues() == false) {
         throw new IllegalArgumentException(
-            "field \"" + query.getField() + "\" has no pooled vectors for the pooled-vector first "
+            "field \"" + query.getField() + "\" has no summary vectors for the summary-vector first "
                 + "stage: index it as a MultiVectorField");
       }
       boolean cosine = config.similarity() == VectorSimilarityFunction.COSINE;
       float[] target =
-          config.pooledVector().of(query.tokens().forSimilarity(query.getField(), config.similarity()), cosine);
+          config.summaryVector().of(query.tokens().forSimilarity(query.getField(), config.similarity()), cosine);
       AcceptDocs acceptDocs = AcceptDocs.fromLiveDocs(acceptDocs(context), context.reader().maxDoc());
       tasks.add(
           () -> {
@@ -449,7 +449,7 @@ final class TopKSearch {
           });
     }
     List<ScoreDoc> nearest = best(searcher.getTaskExecutor().invokeAll(tasks), numCandidates);
-    return describe("pooled-vector kNN", byLeaf(nearest, candidates));
+    return describe("summary-vector kNN", byLeaf(nearest, candidates));
   }
 
   /** QUERY: the candidate query's top hits (within the filter). */

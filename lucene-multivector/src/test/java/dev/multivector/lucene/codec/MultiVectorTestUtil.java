@@ -5,15 +5,15 @@ import static org.apache.lucene.tests.util.LuceneTestCase.assertEquals;
 import static org.apache.lucene.tests.util.LuceneTestCase.assertNull;
 import static org.apache.lucene.tests.util.LuceneTestCase.assertTrue;
 
+import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import org.apache.lucene.document.LateInteractionField;
-import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import org.apache.lucene.index.BinaryDocValues;
-import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;

@@ -66,7 +66,7 @@ public class TestMultiVectorDocValuesFormat extends LuceneTestCase {
                     ? VectorSimilarityFunction.DOT_PRODUCT
                     : VectorSimilarityFunction.COSINE)
             .tokenGraph(random().nextBoolean() ? new MultiVectorFieldConfig.Graph(8, 16) : null)
-            .pooledGraph(random().nextBoolean() ? new MultiVectorFieldConfig.Graph(8, 16) : null)
+            .summaryGraph(random().nextBoolean() ? new MultiVectorFieldConfig.Graph(8, 16) : null)
             .build();
     boolean sorted = random().nextBoolean();
     double missingRate = random().nextBoolean() ? 0 : 0.3;

@@ -3,7 +3,6 @@ package dev.multivector.lucene.document;
 import dev.multivector.lucene.codec.MultiVectorCodec;
 import dev.multivector.lucene.codec.MultiVectorValues;
 import dev.multivector.lucene.pooling.HierarchicalTokenPooler;
-import dev.multivector.lucene.pooling.PooledVector;
 import java.io.IOException;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -145,7 +144,7 @@ public class TestMultiVectorField extends LuceneTestCase {
   }
 
   /** The field's vector value is the mean of its tokens (normalised for COSINE), searchable. */
-  public void testPooledVector() throws IOException {
+  public void testSummaryVector() throws IOException {
     MultiVectorFieldConfig cosine =
         MultiVectorFieldConfig.builder(2).similarity(VectorSimilarityFunction.COSINE).build();
     try (Directory dir = newDirectory();
@@ -194,7 +193,7 @@ public class TestMultiVectorField extends LuceneTestCase {
         MultiVectorFieldConfig.builder(dim)
             .similarity(cosine ? VectorSimilarityFunction.COSINE : VectorSimilarityFunction.DOT_PRODUCT)
             .pooling(poolFactor, protectedTokens)
-            .pooledVector(random().nextBoolean() ? PooledVector.MEAN : PooledVector.MAX)
+            .summaryVector(random().nextBoolean() ? SummaryVector.MEAN : SummaryVector.MAX)
             .build();
     float[][] tokens = new float[TestUtil.nextInt(random(), 1, 120)][dim];
     for (float[] token : tokens) {
@@ -214,8 +213,8 @@ public class TestMultiVectorField extends LuceneTestCase {
     if (tokens.length - protectedTokens >= 2 * poolFactor) {
       assertTrue(stored.length < tokens.length);
     }
-    // The pooled vector summarises the tokens before pooling.
-    assertArrayEquals(config.pooledVector().of(prepared, cosine), field.vectorValue(), 0f);
+    // The summary vector summarises the tokens before pooling.
+    assertArrayEquals(config.summaryVector().of(prepared, cosine), field.vectorValue(), 0f);
 
     try (Directory dir = newDirectory();
         IndexWriter writer =
@@ -231,13 +230,13 @@ public class TestMultiVectorField extends LuceneTestCase {
     }
   }
 
-  public void testPooledVectorModes() {
+  public void testSummaryVectorModes() {
     float[][] tokens = {{1, -2, 3}, {3, 2, -1}};
-    assertArrayEquals(new float[] {2, 0, 1}, PooledVector.MEAN.of(tokens, false), 0f);
-    assertArrayEquals(new float[] {3, 2, 3}, PooledVector.MAX.of(tokens, false), 0f);
+    assertArrayEquals(new float[] {2, 0, 1}, SummaryVector.MEAN.of(tokens, false), 0f);
+    assertArrayEquals(new float[] {3, 2, 3}, SummaryVector.MAX.of(tokens, false), 0f);
     float norm = (float) Math.sqrt(22);
-    assertArrayEquals(new float[] {3 / norm, 2 / norm, 3 / norm}, PooledVector.MAX.of(tokens, true), 1e-7f);
-    assertArrayEquals(new float[] {0, 0}, PooledVector.MEAN.of(new float[][] {{1, 1}, {-1, -1}}, true), 0f);
+    assertArrayEquals(new float[] {3 / norm, 2 / norm, 3 / norm}, SummaryVector.MAX.of(tokens, true), 1e-7f);
+    assertArrayEquals(new float[] {0, 0}, SummaryVector.MEAN.of(new float[][] {{1, 1}, {-1, -1}}, true), 0f);
   }
 
   private static float[][] normalized(float[][] m) {

@@ -59,7 +59,7 @@ public class TestFirstStages extends LuceneTestCase {
         MultiVectorFieldConfig.builder(dim)
             .similarity(random().nextBoolean() ? VectorSimilarityFunction.DOT_PRODUCT : VectorSimilarityFunction.COSINE)
             .tokenGraph(graphs ? SMALL_GRAPH : null)
-            .pooledGraph(graphs && random().nextBoolean() ? SMALL_GRAPH : null)
+            .summaryGraph(graphs && random().nextBoolean() ? SMALL_GRAPH : null)
             .build();
     dir = newDirectory();
     IndexWriterConfig iwc =
@@ -123,7 +123,7 @@ public class TestFirstStages extends LuceneTestCase {
       assertSameHits(exhaustive, xtr, int8ErrorBound(query));
 
       TopDocs pooled =
-          searcher.search(build(LateInteractionQuery.builder(FIELD, query).k(k).pooledKnn(reader.maxDoc()), filter), k);
+          searcher.search(build(LateInteractionQuery.builder(FIELD, query).k(k).summaryKnn(reader.maxDoc()), filter), k);
       assertSameHits(exhaustive, pooled, 0f);
 
       TopDocs candidates =
@@ -188,7 +188,7 @@ public class TestFirstStages extends LuceneTestCase {
         List.of(
             LateInteractionQuery.builder(FIELD, query).k(5).tokenKnn(10).build(),
             LateInteractionQuery.builder(FIELD, query).k(5).tokenKnn(10).xtrEstimate().build(),
-            LateInteractionQuery.builder(FIELD, query).k(5).pooledKnn(20).build())) {
+            LateInteractionQuery.builder(FIELD, query).k(5).summaryKnn(20).build())) {
       TopDocs hits = searcher.search(q, 5);
       assertTrue(hits.scoreDocs.length > 0);
       for (ScoreDoc hit : hits.scoreDocs) {
@@ -204,7 +204,7 @@ public class TestFirstStages extends LuceneTestCase {
   public void testInvalidCombinations() throws Exception {
     float[][] query = {{1, 0}};
     expectThrows(IllegalArgumentException.class, () -> LateInteractionQuery.builder(FIELD, query).tokenKnn(10).build());
-    expectThrows(IllegalArgumentException.class, () -> LateInteractionQuery.builder(FIELD, query).k(3).pooledKnn(10).xtrEstimate().build());
+    expectThrows(IllegalArgumentException.class, () -> LateInteractionQuery.builder(FIELD, query).k(3).summaryKnn(10).xtrEstimate().build());
     expectThrows(IllegalArgumentException.class, () -> LateInteractionQuery.builder(FIELD, query).k(3).tokenKnn(0));
     dir = newDirectory();
     try (IndexWriter writer = new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVectorCodec()))) {
@@ -217,8 +217,8 @@ public class TestFirstStages extends LuceneTestCase {
     IllegalArgumentException e =
         expectThrows(
             IllegalArgumentException.class,
-            () -> searcher.search(LateInteractionQuery.builder(FIELD, query).k(3).pooledKnn(10).build(), 3));
-    assertTrue(e.getMessage(), e.getMessage().contains("has no pooled vectors"));
+            () -> searcher.search(LateInteractionQuery.builder(FIELD, query).k(3).summaryKnn(10).build(), 3));
+    assertTrue(e.getMessage(), e.getMessage().contains("has no summary vectors"));
   }
 
   /**

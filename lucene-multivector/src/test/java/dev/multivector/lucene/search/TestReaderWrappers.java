@@ -55,7 +55,7 @@ public class TestReaderWrappers extends LuceneTestCase {
     super.setUp();
     dim = TestUtil.nextInt(random(), 2, 16);
     MultiVectorFieldConfig config =
-        MultiVectorFieldConfig.builder(dim).tokenGraph(GRAPH).pooledGraph(GRAPH).build();
+        MultiVectorFieldConfig.builder(dim).tokenGraph(GRAPH).summaryGraph(GRAPH).build();
     dir = newDirectory();
     try (IndexWriter writer =
         new IndexWriter(
@@ -88,7 +88,7 @@ public class TestReaderWrappers extends LuceneTestCase {
     return List.of(
         LateInteractionQuery.builder(FIELD, vectors).k(k).build(),
         LateInteractionQuery.builder(FIELD, vectors).k(k).tokenKnn(totalTokens).build(),
-        LateInteractionQuery.builder(FIELD, vectors).k(k).pooledKnn(maxDoc).build(),
+        LateInteractionQuery.builder(FIELD, vectors).k(k).summaryKnn(maxDoc).build(),
         LateInteractionQuery.builder(FIELD, vectors)
             .k(k)
             .candidates(new MatchAllDocsQuery(), maxDoc)
@@ -161,8 +161,8 @@ public class TestReaderWrappers extends LuceneTestCase {
         };
     IndexSearcher searcher = newSearcher(hiding);
     for (LateInteractionQuery query : queries(randomMatrix(2, dim), 5, hiding.maxDoc())) {
-      if (query.getFirstStage() == LateInteractionQuery.FirstStage.POOLED_KNN) {
-        continue; // the field is unknown: nothing to search for pooled vectors either
+      if (query.getFirstStage() == LateInteractionQuery.FirstStage.SUMMARY_KNN) {
+        continue; // the field is unknown: nothing to search for summary vectors either
       }
       assertEquals(query.toString(), 0, searcher.search(query, 5).scoreDocs.length);
     }
@@ -191,7 +191,7 @@ public class TestReaderWrappers extends LuceneTestCase {
       Document doc = new Document();
       doc.add(
           new MultiVectorField(
-              FIELD, best, MultiVectorFieldConfig.builder(dim).tokenGraph(GRAPH).pooledGraph(GRAPH).build()));
+              FIELD, best, MultiVectorFieldConfig.builder(dim).tokenGraph(GRAPH).summaryGraph(GRAPH).build()));
       writer.addDocument(doc);
     }
     try (DirectoryReader withBest = DirectoryReader.open(dir)) {

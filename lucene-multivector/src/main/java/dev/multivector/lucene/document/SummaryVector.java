@@ -1,4 +1,4 @@
-package dev.multivector.lucene.pooling;
+package dev.multivector.lucene.document;
 
 /**
  * One vector that summarises a document's tokens: the first-stage vector of a multi-vector field
@@ -6,7 +6,7 @@ package dev.multivector.lucene.pooling;
  *
  * @lucene.experimental
  */
-public enum PooledVector {
+public enum SummaryVector {
   /** The mean of the tokens. */
   MEAN,
   /** The largest value of each component over the tokens. */
@@ -35,10 +35,10 @@ public enum PooledVector {
       }
       scale = squaredNorm == 0 ? 1 : 1 / Math.sqrt(squaredNorm);
     }
-    float[] pooled = new float[dim];
+    float[] summary = new float[dim];
     for (int i = 0; i < dim; i++) {
-      pooled[i] = (float) (acc[i] * scale);
+      summary[i] = (float) (acc[i] * scale);
     }
-    return pooled;
+    return summary;
   }
 }
