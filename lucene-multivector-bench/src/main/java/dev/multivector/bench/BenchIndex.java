@@ -2,7 +2,7 @@ package dev.multivector.bench;
 
 import dev.multivector.bench.data.VectorDataset;
 import dev.multivector.bench.encoder.ProgressBar;
-import dev.multivector.lucene.codec.MultiVectorCodec;
+import dev.multivector.lucene.codec.MultiVector104Codec;
 import dev.multivector.lucene.codec.MultiVectorValues;
 import dev.multivector.lucene.document.MultiVectorField;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
@@ -44,7 +44,7 @@ final class BenchIndex implements Closeable {
   static final String ID = "id";
 
   /**
-   * How to build an index: with {@link MultiVectorCodec} and this configuration (its dimension is
+   * How to build an index: with {@link MultiVector104Codec} and this configuration (its dimension is
    * the data set's), or, if {@code config} is null, with Lucene's {@link LateInteractionField} and
    * default codec. {@code forceMerge} false keeps the segments as flushed (large corpora, where
    * merging the token graphs would cost as much again as building them).
@@ -109,7 +109,7 @@ final class BenchIndex implements Closeable {
             .setUseCompoundFile(false)
             .setMergePolicy(mergePolicy);
     if (spec.builtin() == false) {
-      iwc.setCodec(new MultiVectorCodec());
+      iwc.setCodec(new MultiVector104Codec());
     }
     ConcurrentMergeScheduler merges = new ConcurrentMergeScheduler();
     iwc.setMergeScheduler(merges);

@@ -2,7 +2,7 @@ package dev.multivector.bench;
 
 import dev.multivector.bench.data.SyntheticMultiVectors;
 import dev.multivector.bench.data.VectorDataset;
-import dev.multivector.lucene.codec.MultiVectorCodec;
+import dev.multivector.lucene.codec.MultiVector104Codec;
 import dev.multivector.lucene.document.MultiVectorField;
 import dev.multivector.lucene.internal.vectorization.KernelProvider;
 import dev.multivector.lucene.search.LateInteractionQuery;
@@ -32,7 +32,7 @@ import org.apache.lucene.util.IOUtils;
 
 /**
  * Exhaustive late-interaction search latency, this project against Lucene's built-in, in one run:
- * the same ColPali-shaped pages ({@link SyntheticMultiVectors#colpaliLike}'s generator) indexed twice (MultiVectorCodec; Lucene's LateInteractionField with its
+ * the same ColPali-shaped pages ({@link SyntheticMultiVectors#colpaliLike}'s generator) indexed twice (MultiVector104Codec; Lucene's LateInteractionField with its
  * default codec), force-merged to one segment, searched for the top k by a searcher on a thread
  * pool that scores the segment in one partition per thread.
  *
@@ -64,7 +64,7 @@ final class ExhaustiveLatency {
     try (FSDirectory oursDir = FSDirectory.open(ours);
         FSDirectory luceneDir = FSDirectory.open(lucene)) {
       try (IndexWriter oursWriter =
-              new IndexWriter(oursDir, new IndexWriterConfig().setCodec(new MultiVectorCodec()).setRAMBufferSizeMB(256));
+              new IndexWriter(oursDir, new IndexWriterConfig().setCodec(new MultiVector104Codec()).setRAMBufferSizeMB(256));
           IndexWriter luceneWriter = new IndexWriter(luceneDir, new IndexWriterConfig().setRAMBufferSizeMB(256))) {
         for (float[][] m : data.documents()) {
           Document ourDoc = new Document();

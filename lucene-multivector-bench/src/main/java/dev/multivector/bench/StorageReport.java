@@ -1,6 +1,6 @@
 package dev.multivector.bench;
 
-import dev.multivector.lucene.codec.MultiVectorCodec;
+import dev.multivector.lucene.codec.MultiVector104Codec;
 import dev.multivector.lucene.document.MultiVectorField;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,7 +15,7 @@ import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.IOUtils;
 
 /**
- * Index bytes per float32 token: documents of several shapes indexed with MultiVectorCodec,
+ * Index bytes per float32 token: documents of several shapes indexed with MultiVector104Codec,
  * force-merged, measured on disk (every file of the index) against the floor, dim x 4 bytes, and
  * against the floor plus the zero padding of each document's last panel.
  */
@@ -48,7 +48,7 @@ final class StorageReport {
       long tokens = 0, padded = 0;
       try (FSDirectory dir = FSDirectory.open(path)) {
         try (IndexWriter writer =
-            new IndexWriter(dir, new IndexWriterConfig().setCodec(new MultiVectorCodec()).setRAMBufferSizeMB(256))) {
+            new IndexWriter(dir, new IndexWriterConfig().setCodec(new MultiVector104Codec()).setRAMBufferSizeMB(256))) {
           for (int d = 0; d < shape.docs; d++) {
             int n = random.nextInt(shape.minTokens, shape.maxTokens + 1);
             tokens += n;

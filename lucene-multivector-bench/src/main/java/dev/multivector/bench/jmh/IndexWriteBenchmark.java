@@ -1,6 +1,6 @@
 package dev.multivector.bench.jmh;
 
-import dev.multivector.lucene.codec.MultiVectorCodec;
+import dev.multivector.lucene.codec.MultiVector104Codec;
 import dev.multivector.lucene.document.MultiVectorField;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * carries 64 KB of float32 values, so MB/s = docs/s x 65,536 / 1e6.
  *
  * <ul>
- *   <li>{@code multivector}: {@link MultiVectorField}s through {@link MultiVectorCodec} (panels
+ *   <li>{@code multivector}: {@link MultiVectorField}s through {@link MultiVector104Codec} (panels
  *       written at flush, plus the summary vector);
  *   <li>{@code lucene}: Lucene's {@link LateInteractionField} through its default codec (binary
  *       doc values), for reference.
@@ -74,7 +74,7 @@ public class IndexWriteBenchmark {
     boolean ours = format.equals("multivector");
     IndexWriterConfig config = new IndexWriterConfig().setRAMBufferSizeMB(1024);
     if (ours) {
-      config.setCodec(new MultiVectorCodec());
+      config.setCodec(new MultiVector104Codec());
     }
     try (ByteBuffersDirectory dir = new ByteBuffersDirectory();
         IndexWriter writer = new IndexWriter(dir, config)) {

@@ -9,6 +9,8 @@ import org.apache.lucene.codecs.DocValuesConsumer;
 import org.apache.lucene.codecs.DocValuesFormat;
 import org.apache.lucene.codecs.DocValuesProducer;
 import org.apache.lucene.codecs.lucene90.IndexedDISI;
+import org.apache.lucene.codecs.lucene90.Lucene90DocValuesFormat;
+import org.apache.lucene.codecs.perfield.PerFieldDocValuesFormat;
 import org.apache.lucene.index.DocValuesType;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.SegmentReadState;
@@ -95,7 +97,7 @@ import org.apache.lucene.util.packed.DirectMonotonicWriter;
 public final class MultiVectorDocValuesFormat extends DocValuesFormat {
 
   /** Name of this format. */
-  public static final String NAME = "MultiVector";
+  public static final String NAME = "MultiVectorDocValues";
 
   /** Field attribute that records where a multi-vector field's values are in this segment. */
   public static final String STORAGE_KEY = "multivector.storage";
@@ -122,14 +124,29 @@ public final class MultiVectorDocValuesFormat extends DocValuesFormat {
   private final Predicate<String> lateInteractionFields;
 
   /**
-   * @param delegate the format of every field that is not stored as panels
-   * @param lateInteractionFields names of fields whose {@link
-   *     org.apache.lucene.document.LateInteractionField} values are to be stored as panels
+   * The format as readers load it by name, and as it writes {@link
+   * dev.multivector.lucene.document.MultiVectorField}s: every other field goes to Lucene's default
+   * doc values format, per field.
    */
-  public MultiVectorDocValuesFormat(
-      DocValuesFormat delegate, Predicate<String> lateInteractionFields) {
+  public MultiVectorDocValuesFormat() {
+    this(name -> false);
+  }
+
+  /**
+   * @param lateInteractionFields names of fields whose {@link
+   *     org.apache.lucene.document.LateInteractionField} values are to be stored as panels too
+   */
+  public MultiVectorDocValuesFormat(Predicate<String> lateInteractionFields) {
     super(NAME);
-    this.delegate = Objects.requireNonNull(delegate, "delegate");
+    this.delegate =
+        new PerFieldDocValuesFormat() {
+          private final DocValuesFormat lucene90 = new Lucene90DocValuesFormat();
+
+          @Override
+          public DocValuesFormat getDocValuesFormatForField(String field) {
+            return lucene90;
+          }
+        };
     this.lateInteractionFields =
         Objects.requireNonNull(lateInteractionFields, "lateInteractionFields");
   }

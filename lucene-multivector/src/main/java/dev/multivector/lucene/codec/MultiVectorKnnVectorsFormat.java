@@ -39,7 +39,10 @@ import org.apache.lucene.util.hnsw.HnswGraph;
  *
  * @lucene.experimental
  */
-final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
+public final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
+
+  /** Name of this format. */
+  public static final String NAME = "MultiVectorKnnVectors";
 
   /** Segment suffix of the summary vectors' files. */
   static final String SUMMARY_SUFFIX = "MultiVectorSummary";
@@ -53,9 +56,21 @@ final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
 
   private final KnnVectorsFormat delegate;
 
-  MultiVectorKnnVectorsFormat(KnnVectorsFormat delegate) {
-    super("MultiVectorKnnVectors");
-    this.delegate = delegate;
+  /**
+   * The format: summary vectors as their fields ask, every other vector field in Lucene's default
+   * HNSW format, per field.
+   */
+  public MultiVectorKnnVectorsFormat() {
+    super(NAME);
+    this.delegate =
+        new PerFieldKnnVectorsFormat() {
+          private final KnnVectorsFormat hnsw = new Lucene99HnswVectorsFormat();
+
+          @Override
+          public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+            return hnsw;
+          }
+        };
   }
 
   private static String summarySuffix(String segmentSuffix) {

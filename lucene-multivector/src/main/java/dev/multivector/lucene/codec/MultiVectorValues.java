@@ -21,7 +21,7 @@ import org.apache.lucene.index.ParallelLeafReader;
  * values, an instance is for one thread.
  *
  * <p>Get a segment's values with {@link #of(LeafReader, String)}: fields stored by {@link
- * MultiVectorCodec} are scored in place in the codec's memory-mapped files, through any reader
+ * MultiVector104Codec} are scored in place in the codec's memory-mapped files, through any reader
  * wrapper, and may have a {@link #tokenIndex() token index}; any other {@link
  * LateInteractionField} values are decoded.
  *
@@ -34,7 +34,7 @@ public abstract class MultiVectorValues extends BinaryDocValues {
 
   /**
    * The token dimension of the current document (the same for every document of a field stored
-   * by {@link MultiVectorCodec}).
+   * by {@link MultiVector104Codec}).
    *
    * @throws IllegalArgumentException if the current value is not a {@link LateInteractionField}
    *     matrix
@@ -67,7 +67,7 @@ public abstract class MultiVectorValues extends BinaryDocValues {
 
   /**
    * The segment's token index of the field, or null if it has none (the field's configuration
-   * asks for none, or the values are not read from {@link MultiVectorCodec}'s files).
+   * asks for none, or the values are not read from {@link MultiVector104Codec}'s files).
    */
   public TokenIndex tokenIndex() throws IOException {
     return null;
@@ -80,7 +80,7 @@ public abstract class MultiVectorValues extends BinaryDocValues {
    * <p>Reader wrappers (every search engine wraps leaf readers, and so do Lucene's {@link
    * org.apache.lucene.index.ExitableDirectoryReader} and the test framework) wrap doc values too,
    * which would hide the segment's own values and its {@link #tokenIndex() token index}. So values
-   * that {@link MultiVectorCodec} stored are taken from the segment's own doc values reader, found
+   * that {@link MultiVector104Codec} stored are taken from the segment's own doc values reader, found
    * through {@link FilterLeafReader}s and {@link ParallelLeafReader}s down to the {@link
    * CodecReader}; a {@link org.apache.lucene.index.FilterCodecReader} decides itself what its
    * doc values reader returns. Any other values are read through {@code reader}.

@@ -22,7 +22,7 @@ import org.apache.lucene.util.BytesRef;
  * MultiVectorFieldConfig config = MultiVectorFieldConfig.builder(128).build();
  * Document doc = new Document();
  * doc.add(new MultiVectorField("colbert", tokenVectors, config));
- * writer.addDocument(doc); // an IndexWriter whose codec is MultiVectorCodec
+ * writer.addDocument(doc); // an IndexWriter whose codec is MultiVector104Codec
  * </pre>
  *
  * <p>What is indexed:
@@ -30,7 +30,7 @@ import org.apache.lucene.util.BytesRef;
  * <ul>
  *   <li>the matrix, as a binary doc value in the layout of Lucene's {@link LateInteractionField}
  *       (little-endian int dimension, then the tokens' float32 values row by row), which {@code
- *       MultiVectorCodec} stores in its own SIMD-friendly layout;
+ *       MultiVector104Codec} stores in its own SIMD-friendly layout;
  *   <li>one summary vector, by default the mean of the tokens (see {@link
  *       MultiVectorFieldConfig#summaryVector()}; for COSINE, L2-normalised), as the field's vector
  *       value. Lucene checks the vector's dimension and similarity across all documents of

@@ -9,7 +9,7 @@ import org.apache.lucene.tests.index.BaseDocValuesFormatTestCase;
  * format untouched, and bytes that happen to parse as matrices must round-trip through panels.
  */
 public class TestDeclaredLateInteractionDocValuesFormat extends BaseDocValuesFormatTestCase {
-  private final Codec codec = new MultiVectorCodec(field -> true);
+  private final Codec codec = new MultiVector104Codec(field -> true);
 
   @Override
   protected Codec getCodec() {

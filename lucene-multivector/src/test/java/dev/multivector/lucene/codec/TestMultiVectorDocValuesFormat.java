@@ -36,7 +36,7 @@ import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 
 /**
- * Randomized round trips through {@link MultiVectorCodec}: every stored matrix is compared bit for
+ * Randomized round trips through {@link MultiVector104Codec}: every stored matrix is compared bit for
  * bit with what was indexed, through the panels and through {@code BinaryDocValues}, across
  * segments, merges, deletions, updates, sparse fields, index sorting and NRT reopens.
  */
@@ -70,7 +70,7 @@ public class TestMultiVectorDocValuesFormat extends LuceneTestCase {
             .build();
     boolean sorted = random().nextBoolean();
     double missingRate = random().nextBoolean() ? 0 : 0.3;
-    IndexWriterConfig iwc = newIndexWriterConfig().setCodec(new MultiVectorCodec());
+    IndexWriterConfig iwc = newIndexWriterConfig().setCodec(new MultiVector104Codec());
     if (sorted) {
       iwc.setIndexSort(new Sort(new SortField("sort", SortField.Type.LONG, random().nextBoolean())));
     }
@@ -169,9 +169,9 @@ public class TestMultiVectorDocValuesFormat extends LuceneTestCase {
       try (IndexWriter writer = new IndexWriter(dir, newIndexWriterConfig())) {
         addLateInteractionDocs(writer, dim, 0, atLeast(20), expected);
       }
-      // ...then by MultiVectorCodec with the field declared: new segments and merges use panels.
+      // ...then by MultiVector104Codec with the field declared: new segments and merges use panels.
       IndexWriterConfig iwc =
-          newIndexWriterConfig().setCodec(new MultiVectorCodec(List.of(FIELD)));
+          newIndexWriterConfig().setCodec(new MultiVector104Codec(List.of(FIELD)));
       try (IndexWriter writer = new IndexWriter(dir, iwc)) {
         addLateInteractionDocs(writer, dim, 1000, atLeast(20), expected);
         writer.commit();
@@ -211,7 +211,7 @@ public class TestMultiVectorDocValuesFormat extends LuceneTestCase {
   /** A declared field whose values do not share one dimension stays with the delegate, intact. */
   public void testDeclaredFieldWithMixedDimensionsKeepsDelegateStorage() throws Exception {
     Map<String, BytesRef> expected = new HashMap<>();
-    IndexWriterConfig iwc = newIndexWriterConfig().setCodec(new MultiVectorCodec(List.of(FIELD)));
+    IndexWriterConfig iwc = newIndexWriterConfig().setCodec(new MultiVector104Codec(List.of(FIELD)));
     try (Directory dir = newDirectory();
         IndexWriter writer = new IndexWriter(dir, iwc)) {
       addLateInteractionDocs(writer, 8, 0, 5, expected);
@@ -230,7 +230,7 @@ public class TestMultiVectorDocValuesFormat extends LuceneTestCase {
   /** A segment whose documents all lack the field, and a field with no live documents. */
   public void testNoValues() throws Exception {
     MultiVectorFieldConfig config = MultiVectorFieldConfig.builder(4).build();
-    IndexWriterConfig iwc = newIndexWriterConfig().setCodec(new MultiVectorCodec());
+    IndexWriterConfig iwc = newIndexWriterConfig().setCodec(new MultiVector104Codec());
     try (Directory dir = newDirectory();
         IndexWriter writer = new IndexWriter(dir, iwc)) {
       Document doc = new Document();
@@ -259,7 +259,7 @@ public class TestMultiVectorDocValuesFormat extends LuceneTestCase {
     try (Directory source = newDirectory();
         Directory target = newDirectory()) {
       try (IndexWriter writer =
-          new IndexWriter(source, newIndexWriterConfig().setCodec(new MultiVectorCodec()))) {
+          new IndexWriter(source, newIndexWriterConfig().setCodec(new MultiVector104Codec()))) {
         for (int i = 0; i < atLeast(30); i++) {
           Document doc = new Document();
           doc.add(new StringField("id", "s" + i, Field.Store.YES));
@@ -271,7 +271,7 @@ public class TestMultiVectorDocValuesFormat extends LuceneTestCase {
         }
       }
       try (IndexWriter writer =
-          new IndexWriter(target, newIndexWriterConfig().setCodec(new MultiVectorCodec()))) {
+          new IndexWriter(target, newIndexWriterConfig().setCodec(new MultiVector104Codec()))) {
         if (random().nextBoolean()) {
           writer.addIndexes(source);
         } else {

@@ -42,7 +42,7 @@ public class TestMultiVectorScorer extends LuceneTestCase {
                   dir,
                   plainLucene
                       ? new IndexWriterConfig()
-                      : new IndexWriterConfig().setCodec(new MultiVectorCodec()))) {
+                      : new IndexWriterConfig().setCodec(new MultiVector104Codec()))) {
         for (float[][] matrix : docs) {
           Document doc = new Document();
           doc.add(plainLucene ? new LateInteractionField(FIELD, matrix) : new MultiVectorField(FIELD, matrix));

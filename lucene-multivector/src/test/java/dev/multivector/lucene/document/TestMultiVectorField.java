@@ -1,6 +1,6 @@
 package dev.multivector.lucene.document;
 
-import dev.multivector.lucene.codec.MultiVectorCodec;
+import dev.multivector.lucene.codec.MultiVector104Codec;
 import dev.multivector.lucene.codec.MultiVectorValues;
 import dev.multivector.lucene.pooling.HierarchicalTokenPooler;
 import java.io.IOException;
@@ -103,7 +103,7 @@ public class TestMultiVectorField extends LuceneTestCase {
   public void testMismatchedDocumentsRefusedAtAddDocument() throws IOException {
     try (Directory dir = newDirectory();
         IndexWriter writer =
-            new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVectorCodec()))) {
+            new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVector104Codec()))) {
       writer.addDocument(doc("0", new MultiVectorField("f", new float[][] {{1, 2, 3, 4}}, DIM4)));
       for (boolean committed : new boolean[] {false, true}) {
         if (committed) {
@@ -149,7 +149,7 @@ public class TestMultiVectorField extends LuceneTestCase {
         MultiVectorFieldConfig.builder(2).similarity(VectorSimilarityFunction.COSINE).build();
     try (Directory dir = newDirectory();
         IndexWriter writer =
-            new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVectorCodec()))) {
+            new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVector104Codec()))) {
       writer.addDocument(doc("dot", new MultiVectorField("dot", new float[][] {{1, 2}, {3, 6}})));
       writer.addDocument(doc("cos", new MultiVectorField("cos", new float[][] {{1, 0}, {0, 1}}, cosine)));
       try (DirectoryReader reader = DirectoryReader.open(writer)) {
@@ -218,7 +218,7 @@ public class TestMultiVectorField extends LuceneTestCase {
 
     try (Directory dir = newDirectory();
         IndexWriter writer =
-            new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVectorCodec()))) {
+            new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVector104Codec()))) {
       writer.addDocument(doc("0", field));
       try (DirectoryReader reader = DirectoryReader.open(writer)) {
         LeafReader leaf = getOnlyLeafReader(reader);

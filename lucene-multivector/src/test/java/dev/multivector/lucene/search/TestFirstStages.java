@@ -2,7 +2,7 @@ package dev.multivector.lucene.search;
 
 import static dev.multivector.lucene.search.TestLateInteractionQuery.randomMatrix;
 
-import dev.multivector.lucene.codec.MultiVectorCodec;
+import dev.multivector.lucene.codec.MultiVector104Codec;
 import dev.multivector.lucene.document.MultiVectorField;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import java.io.IOException;
@@ -63,7 +63,7 @@ public class TestFirstStages extends LuceneTestCase {
             .build();
     dir = newDirectory();
     IndexWriterConfig iwc =
-        newIndexWriterConfig().setCodec(new MultiVectorCodec()).setMaxBufferedDocs(TestUtil.nextInt(random(), 10, 60));
+        newIndexWriterConfig().setCodec(new MultiVector104Codec()).setMaxBufferedDocs(TestUtil.nextInt(random(), 10, 60));
     try (IndexWriter writer = new IndexWriter(dir, iwc)) {
       for (int i = 0; i < numDocs; i++) {
         Document doc = new Document();
@@ -207,7 +207,7 @@ public class TestFirstStages extends LuceneTestCase {
     expectThrows(IllegalArgumentException.class, () -> LateInteractionQuery.builder(FIELD, query).k(3).summaryKnn(10).xtrEstimate().build());
     expectThrows(IllegalArgumentException.class, () -> LateInteractionQuery.builder(FIELD, query).k(3).tokenKnn(0));
     dir = newDirectory();
-    try (IndexWriter writer = new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVectorCodec()))) {
+    try (IndexWriter writer = new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVector104Codec()))) {
       Document doc = new Document();
       doc.add(new LateInteractionField(FIELD, new float[][] {{1, 2}}));
       writer.addDocument(doc);
@@ -239,7 +239,7 @@ public class TestFirstStages extends LuceneTestCase {
     dir = newDirectory();
     float[][][] docs = new float[numDocs][][];
     try (IndexWriter writer =
-        new IndexWriter(dir, new IndexWriterConfig().setCodec(new MultiVectorCodec()).setMaxBufferedDocs(200))) {
+        new IndexWriter(dir, new IndexWriterConfig().setCodec(new MultiVector104Codec()).setMaxBufferedDocs(200))) {
       for (int d = 0; d < numDocs; d++) {
         docs[d] = new float[20 + data.nextInt(40)][dim];
         for (float[] token : docs[d]) {

@@ -1,7 +1,7 @@
 package dev.multivector.lucene.search;
 
 import dev.multivector.lucene.MaxSimReference;
-import dev.multivector.lucene.codec.MultiVectorCodec;
+import dev.multivector.lucene.codec.MultiVector104Codec;
 import dev.multivector.lucene.codec.MultiVectorValues;
 import dev.multivector.lucene.document.MultiVectorField;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
@@ -84,7 +84,7 @@ public class TestLateInteractionQuery extends LuceneTestCase {
           MultiVectorFieldConfig.builder(dim).similarity(similarity).build();
       IndexWriterConfig iwc = newIndexWriterConfig();
       if (plainLucene == false) {
-        iwc.setCodec(new MultiVectorCodec());
+        iwc.setCodec(new MultiVector104Codec());
       }
       iwc.setMaxBufferedDocs(TestUtil.nextInt(random(), 5, 40));
       float[][] duplicate = randomMatrix(7, dim); // several documents share it: exact ties
@@ -320,7 +320,7 @@ public class TestLateInteractionQuery extends LuceneTestCase {
     for (int variant = 0; variant < 2; variant++) {
       IndexWriterConfig iwc = newIndexWriterConfig();
       if (variant == 0) {
-        iwc.setCodec(new MultiVectorCodec());
+        iwc.setCodec(new MultiVector104Codec());
       }
       try (Directory dir = newDirectory();
           IndexWriter writer = new IndexWriter(dir, iwc)) {
@@ -350,7 +350,7 @@ public class TestLateInteractionQuery extends LuceneTestCase {
 
   public void testExplainGivesRawMaxSimAndBestTokens() throws Exception {
     try (Directory dir = newDirectory();
-        IndexWriter writer = new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVectorCodec()))) {
+        IndexWriter writer = new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVector104Codec()))) {
       // Query token 0 matches document token 17 best (1.0 * 5); token 1 matches token 2 (-1 * -3).
       float[][] doc = new float[20][2];
       for (float[] token : doc) {

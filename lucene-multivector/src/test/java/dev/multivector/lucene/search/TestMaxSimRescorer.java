@@ -2,7 +2,7 @@ package dev.multivector.lucene.search;
 
 import static dev.multivector.lucene.search.TestLateInteractionQuery.randomMatrix;
 
-import dev.multivector.lucene.codec.MultiVectorCodec;
+import dev.multivector.lucene.codec.MultiVector104Codec;
 import dev.multivector.lucene.document.MultiVectorField;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,7 +33,7 @@ public class TestMaxSimRescorer extends LuceneTestCase {
             new IndexWriter(
                 dir,
                 newIndexWriterConfig()
-                    .setCodec(new MultiVectorCodec())
+                    .setCodec(new MultiVector104Codec())
                     .setMaxBufferedDocs(TestUtil.nextInt(random(), 5, 30)))) {
       int numDocs = atLeast(80);
       for (int i = 0; i < numDocs; i++) {

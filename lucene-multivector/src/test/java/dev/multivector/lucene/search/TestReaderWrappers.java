@@ -2,7 +2,7 @@ package dev.multivector.lucene.search;
 
 import static dev.multivector.lucene.search.TestLateInteractionQuery.randomMatrix;
 
-import dev.multivector.lucene.codec.MultiVectorCodec;
+import dev.multivector.lucene.codec.MultiVector104Codec;
 import dev.multivector.lucene.document.MultiVectorField;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import java.io.IOException;
@@ -61,7 +61,7 @@ public class TestReaderWrappers extends LuceneTestCase {
         new IndexWriter(
             dir,
             newIndexWriterConfig()
-                .setCodec(new MultiVectorCodec())
+                .setCodec(new MultiVector104Codec())
                 .setMaxBufferedDocs(TestUtil.nextInt(random(), 20, 80)))) {
       int numDocs = atLeast(120);
       for (int i = 0; i < numDocs; i++) {
@@ -186,7 +186,7 @@ public class TestReaderWrappers extends LuceneTestCase {
         new IndexWriter(
             dir,
             newIndexWriterConfig()
-                .setCodec(new MultiVectorCodec())
+                .setCodec(new MultiVector104Codec())
                 .setMergePolicy(NoMergePolicy.INSTANCE))) { // a new last segment
       Document doc = new Document();
       doc.add(

@@ -2,7 +2,7 @@ package dev.multivector.lucene.search;
 
 import static dev.multivector.lucene.search.TestLateInteractionQuery.randomMatrix;
 
-import dev.multivector.lucene.codec.MultiVectorCodec;
+import dev.multivector.lucene.codec.MultiVector104Codec;
 import dev.multivector.lucene.document.MultiVectorField;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import java.util.List;
@@ -38,7 +38,7 @@ public class TestReadmeExample extends LuceneTestCase {
             .pooling(2, 1) // optional: hierarchical token pooling, factor 2
             .build();
     Directory dir = new ByteBuffersDirectory();
-    IndexWriter writer = new IndexWriter(dir, new IndexWriterConfig().setCodec(new MultiVectorCodec()));
+    IndexWriter writer = new IndexWriter(dir, new IndexWriterConfig().setCodec(new MultiVector104Codec()));
     Document doc = new Document();
     doc.add(new TextField("body", "lucene rocks", Field.Store.NO));
     doc.add(new MultiVectorField("colbert", tokenVectors, config));
@@ -73,7 +73,7 @@ public class TestReadmeExample extends LuceneTestCase {
   public void testComingFromLateInteractionField() throws Exception {
     Directory dir = new ByteBuffersDirectory();
     // --- README: a field of Lucene's LateInteractionField, declared to the codec ---
-    IndexWriterConfig iwc = new IndexWriterConfig().setCodec(new MultiVectorCodec(List.of("colbert")));
+    IndexWriterConfig iwc = new IndexWriterConfig().setCodec(new MultiVector104Codec(List.of("colbert")));
     IndexWriter writer = new IndexWriter(dir, iwc);
     Document doc = new Document();
     doc.add(new LateInteractionField("colbert", randomMatrix(10, 64)));

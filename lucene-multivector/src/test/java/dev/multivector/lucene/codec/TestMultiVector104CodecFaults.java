@@ -24,7 +24,7 @@ import org.apache.lucene.util.BytesRef;
  * Random IOExceptions while flushing, merging and committing: after the writer is rolled back and
  * reopened, the index holds exactly what was last committed, and CheckIndex finds it clean.
  */
-public class TestMultiVectorCodecFaults extends LuceneTestCase {
+public class TestMultiVector104CodecFaults extends LuceneTestCase {
 
   private static final String FIELD = "mv";
 
@@ -100,7 +100,7 @@ public class TestMultiVectorCodecFaults extends LuceneTestCase {
 
   private static IndexWriterConfig newConfig() {
     return newIndexWriterConfig()
-        .setCodec(new MultiVectorCodec())
+        .setCodec(new MultiVector104Codec())
         // merges in the calling thread, so their injected exceptions reach the test
         .setMergeScheduler(new SerialMergeScheduler())
         .setMaxBufferedDocs(TestUtil.nextInt(random(), 5, 50));

@@ -25,7 +25,7 @@ import org.apache.lucene.tests.util.LuceneTestCase;
 import org.apache.lucene.tests.util.TestUtil;
 
 /** A flipped byte anywhere in the codec's own files is detected as a corrupt index. */
-public class TestMultiVectorCodecCorruption extends LuceneTestCase {
+public class TestMultiVector104CodecCorruption extends LuceneTestCase {
 
   public void testFlippedByteIsDetected() throws IOException {
     try (Directory dir = newDirectory()) {
@@ -35,7 +35,7 @@ public class TestMultiVectorCodecCorruption extends LuceneTestCase {
           new IndexWriter(
               dir,
               newIndexWriterConfig()
-                  .setCodec(new MultiVectorCodec())
+                  .setCodec(new MultiVector104Codec())
                   .setUseCompoundFile(false)
                   .setMergePolicy(NoMergePolicy.INSTANCE))) {
         for (int i = 0; i < 50; i++) {

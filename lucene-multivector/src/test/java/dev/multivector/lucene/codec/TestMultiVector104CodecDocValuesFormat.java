@@ -4,11 +4,11 @@ import org.apache.lucene.codecs.Codec;
 import org.apache.lucene.tests.index.BaseDocValuesFormatTestCase;
 
 /**
- * Lucene's doc-values format test suite, run whole against {@link MultiVectorCodec}: every doc
+ * Lucene's doc-values format test suite, run whole against {@link MultiVector104Codec}: every doc
  * values field that is not a multi-vector field must behave exactly as with Lucene's own codec.
  */
-public class TestMultiVectorCodecDocValuesFormat extends BaseDocValuesFormatTestCase {
-  private final Codec codec = new MultiVectorCodec();
+public class TestMultiVector104CodecDocValuesFormat extends BaseDocValuesFormatTestCase {
+  private final Codec codec = new MultiVector104Codec();
 
   @Override
   protected Codec getCodec() {

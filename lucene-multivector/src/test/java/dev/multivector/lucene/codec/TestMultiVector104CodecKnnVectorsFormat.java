@@ -15,12 +15,12 @@ import org.apache.lucene.tests.index.BaseKnnVectorsFormatTestCase;
 import org.apache.lucene.util.hnsw.HnswGraph;
 
 /**
- * Lucene's vectors format test suite, run whole against {@link MultiVectorCodec}, which routes
+ * Lucene's vectors format test suite, run whole against {@link MultiVector104Codec}, which routes
  * every vector field: fields that are not multi-vector fields must behave as with Lucene's codec.
  * Its nightly variants run with {@code -Dtests.nightly=true}.
  */
-public class TestMultiVectorCodecKnnVectorsFormat extends BaseKnnVectorsFormatTestCase {
-  private final Codec codec = new MultiVectorCodec();
+public class TestMultiVector104CodecKnnVectorsFormat extends BaseKnnVectorsFormatTestCase {
+  private final Codec codec = new MultiVector104Codec();
 
   @Override
   protected Codec getCodec() {
