@@ -1,6 +1,9 @@
 /**
- * {@link dev.multivector.lucene.codec.MultiVector104Codec}: Lucene's default codec with multi-vector
- * fields stored in a SIMD-friendly panel layout, and {@link
- * dev.multivector.lucene.codec.MultiVectorValues}, the per-segment view that MaxSim reads.
+ * {@link dev.multivector.lucene.codec.MultiVector104Codec}: Lucene's codec with multi-vector fields
+ * stored for MaxSim ({@link dev.multivector.lucene.codec.MultiVectorDocValuesFormat}), their token
+ * indexes ({@link dev.multivector.lucene.codec.TokenIndexFormat}, {@link
+ * dev.multivector.lucene.codec.HnswTokenIndexFormat}) and summary vectors ({@link
+ * dev.multivector.lucene.codec.MultiVectorKnnVectorsFormat}); and {@link
+ * dev.multivector.lucene.codec.MultiVectorValues}, the per-segment values that search reads.
  */
 package dev.multivector.lucene.codec;
