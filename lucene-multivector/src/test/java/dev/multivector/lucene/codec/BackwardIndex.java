@@ -22,6 +22,7 @@ import org.apache.lucene.index.NoMergePolicy;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.IOUtils;
 
 /**
  * Writes the small index that {@link TestBackwardCompatibility} reads: every on-disk structure of
@@ -82,6 +83,7 @@ public final class BackwardIndex {
         }
       }
     }
+    IOUtils.rm(dir);
     System.out.println("wrote " + zip);
   }
 

@@ -15,6 +15,8 @@ import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.queries.function.FunctionScoreQuery;
+import org.apache.lucene.search.FieldExistsQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermQuery;
@@ -34,7 +36,7 @@ public class TestReadmeExample extends LuceneTestCase {
     MultiVectorFieldConfig config =
         MultiVectorFieldConfig.builder(128) // token dimension
             .similarity(VectorSimilarityFunction.DOT_PRODUCT) // the default; COSINE normalises
-            .tokenGraph(MultiVectorFieldConfig.Graph.DEFAULT) // optional: per-token HNSW (TOKEN_KNN)
+            .tokenGraph(MultiVectorFieldConfig.Graph.DEFAULT) // optional: per-token index (tokenKnn)
             .pooling(2, 1) // optional: hierarchical token pooling, factor 2
             .build();
     Directory dir = new ByteBuffersDirectory();
@@ -62,10 +64,13 @@ public class TestReadmeExample extends LuceneTestCase {
     float maxSim = LateInteractionQuery.maxSim(hits.scoreDocs[0].score); // the raw MaxSim
     assertTrue(Float.isFinite(maxSim));
 
-    // --- README: re-ranking any first pass ---
-    TopDocs bm25 = searcher.search(new TermQuery(new Term("body", "lucene")), 100);
-    TopDocs reranked = new MaxSimRescorer("colbert", queryVectors).rescore(searcher, bm25, 10);
+    TopDocs bm25Hits = searcher.search(new TermQuery(new Term("body", "lucene")), 100);
+    TopDocs reranked = new MaxSimRescorer("colbert", queryVectors).rescore(searcher, bm25Hits, 10);
+    Query everyDoc =
+        new FunctionScoreQuery(
+            new FieldExistsQuery("colbert"), new MaxSimValuesSource("colbert", queryVectors));
     assertEquals(hits.scoreDocs[0].score, reranked.scoreDocs[0].score, 0f);
+    assertEquals(hits.scoreDocs[0].score, searcher.search(everyDoc, 1).scoreDocs[0].score, 0f);
     searcher.getIndexReader().close();
     dir.close();
   }
