@@ -87,15 +87,23 @@ public final class LateInteractionQuery extends Query {
   private final Query candidateQuery; // for FirstStage.QUERY
   private final SecondStage secondStage;
 
-  private LateInteractionQuery(Builder b, QueryTokens tokens, Query filter, Query candidateQuery) {
-    this.field = b.field;
+  private LateInteractionQuery(
+      String field,
+      QueryTokens tokens,
+      int k,
+      Query filter,
+      FirstStage firstStage,
+      int firstStageSize,
+      Query candidateQuery,
+      SecondStage secondStage) {
+    this.field = field;
     this.tokens = tokens;
-    this.k = b.k;
+    this.k = k;
     this.filter = filter;
-    this.firstStage = b.firstStage;
-    this.firstStageSize = b.firstStageSize;
+    this.firstStage = firstStage;
+    this.firstStageSize = firstStageSize;
     this.candidateQuery = candidateQuery;
-    this.secondStage = b.secondStage;
+    this.secondStage = secondStage;
   }
 
   /** Starts a query for the documents of {@code field} nearest {@code queryVectors} by MaxSim. */
@@ -184,7 +192,15 @@ public final class LateInteractionQuery extends Query {
         throw new IllegalArgumentException(
             "XTR's estimate needs the TOKEN_KNN first stage, not " + firstStage);
       }
-      return new LateInteractionQuery(this, new QueryTokens(queryVectors), filter, candidateQuery);
+      return new LateInteractionQuery(
+          field,
+          new QueryTokens(queryVectors),
+          k,
+          filter,
+          firstStage,
+          firstStageSize,
+          candidateQuery,
+          secondStage);
     }
   }
 
@@ -250,20 +266,17 @@ public final class LateInteractionQuery extends Query {
     Query rewrittenFilter = filter == null ? null : searcher.rewrite(filter);
     Query rewrittenCandidates = candidateQuery == null ? null : searcher.rewrite(candidateQuery);
     if (rewrittenFilter != filter || rewrittenCandidates != candidateQuery) {
-      return new LateInteractionQuery(this, rewrittenFilter, rewrittenCandidates);
+      return new LateInteractionQuery(
+          field,
+          tokens,
+          k,
+          rewrittenFilter,
+          firstStage,
+          firstStageSize,
+          rewrittenCandidates,
+          secondStage);
     }
     return TopKSearch.search(this, searcher);
-  }
-
-  private LateInteractionQuery(LateInteractionQuery q, Query filter, Query candidateQuery) {
-    this.field = q.field;
-    this.tokens = q.tokens;
-    this.k = q.k;
-    this.filter = filter;
-    this.firstStage = q.firstStage;
-    this.firstStageSize = q.firstStageSize;
-    this.candidateQuery = candidateQuery;
-    this.secondStage = q.secondStage;
   }
 
   /** Explains the exact MaxSim of {@code doc}, or returns a no-match if it has no value. */

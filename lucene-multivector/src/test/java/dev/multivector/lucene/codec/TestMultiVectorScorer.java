@@ -65,16 +65,16 @@ public class TestMultiVectorScorer extends LuceneTestCase {
             }
             float[][] matrix = docs.get(doc);
             double expected = MaxSimReference.maxSim(query, matrix);
-            assertEquals(expected, scorer.score(), tolerance(query, matrix));
+            assertEquals(expected, scorer.score(), MaxSimReference.tolerance(query, matrix));
             int[] bestTokens = new int[query.length];
             float[] bestSimilarities = new float[query.length];
-            assertEquals(expected, scorer.bestMatches(bestTokens, bestSimilarities), tolerance(query, matrix));
+            assertEquals(expected, scorer.bestMatches(bestTokens, bestSimilarities), MaxSimReference.tolerance(query, matrix));
             for (int i = 0; i < query.length; i++) {
               double best = Double.NEGATIVE_INFINITY;
               for (float[] token : matrix) {
                 best = Math.max(best, MaxSimReference.dot(query[i], token));
               }
-              double tolerance = tolerance(new float[][] {query[i]}, matrix);
+              double tolerance = MaxSimReference.tolerance(new float[][] {query[i]}, matrix);
               assertEquals(best, bestSimilarities[i], tolerance);
               // The token it names is a best one (another may tie within rounding).
               assertEquals(best, MaxSimReference.dot(query[i], matrix[bestTokens[i]]), tolerance);
@@ -83,22 +83,5 @@ public class TestMultiVectorScorer extends LuceneTestCase {
         }
       }
     }
-  }
-
-  /** Float32 rounding of sums of {@code dim} products, relative to their magnitudes. */
-  private static double tolerance(float[][] query, float[][] doc) {
-    double bound = 0;
-    for (float[] q : query) {
-      double best = 0;
-      for (float[] d : doc) {
-        double abs = 0;
-        for (int i = 0; i < q.length; i++) {
-          abs += Math.abs((double) q[i] * d[i]);
-        }
-        best = Math.max(best, abs);
-      }
-      bound += best;
-    }
-    return 1e-6 + bound * (query[0].length + query.length) * 2e-7;
   }
 }

@@ -156,22 +156,6 @@ public class TestLateInteractionQuery extends LuceneTestCase {
     return out;
   }
 
-  /** A bound on float32 rounding error of a MaxSim: relative to the sum of |q_i||d_j| terms. */
-  static double tolerance(float[][] query, float[][] doc) {
-    double bound = 0;
-    for (float[] q : query) {
-      double best = 0;
-      for (float[] d : doc) {
-        double abs = 0;
-        for (int i = 0; i < q.length; i++) {
-          abs += Math.abs((double) q[i] * d[i]);
-        }
-        best = Math.max(best, abs);
-      }
-      bound += best;
-    }
-    return 1e-6 + bound * (query[0].length + query.length) * 2e-7;
-  }
 
   /** A searcher over a randomly wrapped reader, with small slices and segment partitions. */
   private static IndexSearcher randomSearcher(IndexReader reader, ExecutorService executor)
@@ -213,7 +197,7 @@ public class TestLateInteractionQuery extends LuceneTestCase {
       float[][] m = corpus.matrices.get(id);
       if (m != null && (color == null || color.equals(corpus.colors.get(id)))) {
         reference.put(doc, MaxSimReference.maxSim(scoringQuery, m));
-        tolerance.put(doc, tolerance(scoringQuery, m));
+        tolerance.put(doc, MaxSimReference.tolerance(scoringQuery, m));
         docs.add(new int[] {doc});
       }
     }
