@@ -16,6 +16,7 @@ import org.apache.lucene.store.IndexOutput;
 import org.apache.lucene.util.BitSet;
 import org.apache.lucene.util.FixedBitSet;
 import org.apache.lucene.util.IOUtils;
+import org.apache.lucene.util.InfoStream;
 import org.apache.lucene.util.hnsw.HnswConcurrentMergeBuilder;
 import org.apache.lucene.util.hnsw.HnswGraph;
 import org.apache.lucene.util.hnsw.HnswGraphBuilder;
@@ -142,7 +143,7 @@ final class HnswTokenIndexWriter extends TokenIndexWriter {
       HnswGraphBuilder builder =
           HnswGraphBuilder.create(
               scorers, settings.maxConn(), settings.beamWidth(), HnswGraphBuilder.randSeed, count);
-      builder.setInfoStream(state.infoStream);
+      builder.setInfoStream(infoStream());
       return builder.build(count);
     }
     // An empty graph; Lucene's constructor is not public, its builders' are.
@@ -188,8 +189,13 @@ final class HnswTokenIndexWriter extends TokenIndexWriter {
     HnswConcurrentMergeBuilder builder =
         new HnswConcurrentMergeBuilder(
             executor, workers, scorers, settings.maxConn(), settings.beamWidth(), graph, initialized);
-    builder.setInfoStream(state.infoStream);
+    builder.setInfoStream(infoStream());
     return builder.build(count);
+  }
+
+  /** The segment's info stream; doc-values updates write with none. */
+  private InfoStream infoStream() {
+    return state.infoStream == null ? InfoStream.NO_OUTPUT : state.infoStream;
   }
 
   /** The neighbour lists, then their addresses; the levels' nodes and the rest in the metadata. */

@@ -130,6 +130,11 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
     boolean declared = field.hasVectorValues() == false; // a LateInteractionField
     int expectedDimension = declared || config == null ? -1 : config.dimension();
     FieldLayout layout = FieldLayout.scan(values.get(), expectedDimension);
+    if (layout.problem == null && layout.dimension > MultiVectorFieldConfig.MAX_DIMENSION) {
+      // A LateInteractionField of any dimension: its values are searched by decoding them.
+      layout.problem =
+          "dimension " + layout.dimension + " is above " + MultiVectorFieldConfig.MAX_DIMENSION;
+    }
     if (layout.problem != null) {
       message("field \"" + field.name + "\" left to the delegate format: " + layout.problem);
       field.putAttribute(STORAGE_KEY, STORAGE_DELEGATE);
@@ -241,7 +246,8 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
   }
 
   private void message(String message) {
-    if (state.infoStream.isEnabled("MV")) {
+    // Doc-values updates write with no info stream.
+    if (state.infoStream != null && state.infoStream.isEnabled("MV")) {
       state.infoStream.message("MV", message);
     }
   }
