@@ -58,6 +58,11 @@ final class Float32PanelScorer extends MultiVectorScorer {
       accumulateChunks(tokens);
     }
     float maxSim = Float32MaxSimKernel.sumOfMaxima(maxima, queryTokens);
+    if (Float.isFinite(maxSim) == false) {
+      // Only values beyond MultiVectorFieldConfig.MAX_ABS_VALUE, which MultiVectorField refuses
+      // but other LateInteractionFields may hold, overflow: score this document in double.
+      maxSim = (float) exact(tokens, null, null);
+    }
     return Float.isNaN(maxSim) ? Float.NEGATIVE_INFINITY : maxSim;
   }
 
@@ -102,28 +107,37 @@ final class Float32PanelScorer extends MultiVectorScorer {
     return values.tokenCount();
   }
 
-  /** Plain Java, one token pair at a time: for explanations. */
   @Override
   public float bestMatches(int[] bestTokens, float[] bestSimilarities) throws IOException {
-    int tokens = checkedTokenCount();
+    return (float) exact(checkedTokenCount(), bestTokens, bestSimilarities);
+  }
+
+  /**
+   * MaxSim in double precision, one token pair at a time, and each query token's best document
+   * token and its similarity if the arrays are given: for explanations, and for values whose
+   * float32 MaxSim overflows.
+   */
+  private double exact(int tokens, int[] bestTokens, float[] bestSimilarities) throws IOException {
     float[] panels = values.allPanels();
-    float sum = 0;
+    double sum = 0;
     for (int i = 0; i < queryTokens; i++) {
       int best = 0;
-      float bestSimilarity = Float.NEGATIVE_INFINITY;
+      double bestSimilarity = Double.NEGATIVE_INFINITY;
       for (int t = 0; t < tokens; t++) {
         int base = PanelLayout.tokenOffset(dimension, t);
-        float dot = 0;
+        double dot = 0;
         for (int k = 0; k < dimension; k++) {
-          dot += query[i * dimension + k] * panels[base + k * PanelLayout.PANEL_TOKENS];
+          dot += (double) query[i * dimension + k] * panels[base + k * PanelLayout.PANEL_TOKENS];
         }
         if (dot > bestSimilarity) {
           bestSimilarity = dot;
           best = t;
         }
       }
-      bestTokens[i] = best;
-      bestSimilarities[i] = bestSimilarity;
+      if (bestTokens != null) {
+        bestTokens[i] = best;
+        bestSimilarities[i] = (float) bestSimilarity;
+      }
       sum += bestSimilarity;
     }
     return sum;

@@ -191,6 +191,12 @@ public final class MultiVectorField extends KnnFloatVectorField {
               "field \"" + name + "\": token vector " + t + " has a non-finite value " + x
                   + " at index " + i);
         }
+        if (Math.abs(x) > MultiVectorFieldConfig.MAX_ABS_VALUE) {
+          throw new IllegalArgumentException(
+              "field \"" + name + "\": token vector " + t + " has a value " + x + " at index " + i
+                  + " beyond +-" + MultiVectorFieldConfig.MAX_ABS_VALUE
+                  + " (MaxSim over such values could overflow float)");
+        }
         squaredNorm += (double) x * x;
       }
       copy[t] = v.clone();

@@ -30,6 +30,14 @@ public final class MultiVectorFieldConfig {
   /** Default for {@link Builder#maxTokens(int)}. */
   public static final int DEFAULT_MAX_TOKENS = 8192;
 
+  /**
+   * Largest magnitude of a token vector's component: with at most {@link #MAX_DIMENSION}
+   * dimensions and {@link dev.multivector.lucene.search.LateInteractionQuery#MAX_QUERY_TOKENS}
+   * query tokens of the same bound, a MaxSim is at most {@code 2^20 * 1e32}, about 1e38, and
+   * float32 holds it (3.4e38).
+   */
+  public static final float MAX_ABS_VALUE = 1e16f;
+
   /** Largest value for {@link Builder#maxTokens(int)}. */
   public static final int MAX_TOKENS_LIMIT = 1 << 20;
 

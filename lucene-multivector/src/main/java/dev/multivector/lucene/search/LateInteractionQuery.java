@@ -78,6 +78,13 @@ public final class LateInteractionQuery extends Query {
     XTR
   }
 
+  /**
+   * The most tokens a query may have: 1,024 (ColBERT queries have 32, ColPali's about 20). With the
+   * query's tokens, it bounds a search's memory and keeps MaxSim within float (see {@link
+   * dev.multivector.lucene.document.MultiVectorFieldConfig#MAX_ABS_VALUE}).
+   */
+  public static final int MAX_QUERY_TOKENS = 1024;
+
   private final String field;
   private final QueryTokens tokens;
   private final int k;

@@ -1,5 +1,6 @@
 package dev.multivector.lucene.search;
 
+import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import java.util.Arrays;
 import org.apache.lucene.index.VectorSimilarityFunction;
 
@@ -16,6 +17,11 @@ final class QueryTokens {
     }
     if (vectors[0] == null || vectors[0].length == 0) {
       throw new IllegalArgumentException("query token vector 0 is null or empty");
+    }
+    if (vectors.length > LateInteractionQuery.MAX_QUERY_TOKENS) {
+      throw new IllegalArgumentException(
+          "query has " + vectors.length + " token vectors, more than "
+              + LateInteractionQuery.MAX_QUERY_TOKENS);
     }
     dimension = vectors[0].length;
     count = vectors.length;
@@ -34,6 +40,12 @@ final class QueryTokens {
         if (Float.isFinite(v[i]) == false) {
           throw new IllegalArgumentException(
               "query token vector " + t + " has a non-finite value " + v[i] + " at index " + i);
+        }
+        if (Math.abs(v[i]) > MultiVectorFieldConfig.MAX_ABS_VALUE) {
+          throw new IllegalArgumentException(
+              "query token vector " + t + " has a value " + v[i] + " at index " + i
+                  + " beyond +-" + MultiVectorFieldConfig.MAX_ABS_VALUE
+                  + " (MaxSim over such values could overflow float)");
         }
         squaredNorm += (double) v[i] * v[i];
       }

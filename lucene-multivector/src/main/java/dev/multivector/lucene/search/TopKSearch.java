@@ -277,13 +277,17 @@ final class TopKSearch {
    * documents are the candidates. XTR's estimate of a candidate's MaxSim sums, for each query
    * token, the best similarity retrieved from the document or, if none was, the query token's
    * k'-th retrieved similarity (the imputed missing similarity). Segments without a token index
-   * are searched exhaustively.
+   * are searched exhaustively, and segments whose filter accepts few documents score them all.
+   *
+   * <p>Memory, besides the graph searches': per segment, at most query tokens x k' retrieved tokens
+   * (8 bytes each) and candidates (at most as many; 12 bytes each with XTR's estimate), and the
+   * filter's bit set.
    */
   private String tokenKnn(Candidates[] candidates) throws IOException {
     final int queryTokens = query.tokens().count;
     final int kPrime = query.getFirstStageSize();
     List<Callable<Retrieved>> tasks = new ArrayList<>();
-    int withoutIndex = 0;
+    int withoutIndex = 0, filteredExactly = 0;
     for (LeafReaderContext context : leaves) {
       SegmentMaxSim probe = SegmentMaxSim.create(context.reader(), query.getField(), query.tokens());
       if (probe == null) {
@@ -295,6 +299,15 @@ final class TopKSearch {
         continue;
       }
       Bits acceptDocs = acceptDocs(context);
+      if (acceptDocs instanceof FixedBitSet filtered
+          && filtered.cardinality() <= (long) queryTokens * kPrime) {
+        // The filter accepts no more documents than the token search could find: score them
+        // all exactly, rather than walk much of the graph to find so few (as Lucene's kNN
+        // queries fall back to exact search).
+        candidates[context.ord] = new Candidates(docs(filtered), null);
+        filteredExactly++;
+        continue;
+      }
       for (int i = 0; i < queryTokens; i++) {
         int queryToken = i;
         float[] target = probe.queryTokens[queryToken];
@@ -302,7 +315,8 @@ final class TopKSearch {
             () -> {
               // A token index per task: like the doc values it comes from, it is for one thread.
               TokenIndex index = MultiVectorValues.of(context.reader(), query.getField()).tokenIndex();
-              KnnCollector collector = timeLimited(new TopKnnCollector(kPrime, Integer.MAX_VALUE));
+              int k = Math.min(kPrime, index.tokenCount());
+              KnnCollector collector = timeLimited(new TopKnnCollector(k, Integer.MAX_VALUE));
               if (shouldExit() == false) {
                 index.search(target, collector, index.acceptTokens(acceptDocs));
               }
@@ -324,18 +338,33 @@ final class TopKSearch {
     for (LeafReaderContext context : leaves) {
       if (candidates[context.ord] == null) {
         candidates[context.ord] = candidates(context.ord, retrieved, threshold, xtr);
-        count += candidates[context.ord].count();
       }
+      count += candidates[context.ord].count();
     }
     return String.format(
         Locale.ROOT,
-        "token kNN (%d tokens per query token), %,d candidate documents, second stage %s%s",
+        "token kNN (%d tokens per query token), %,d candidate documents, second stage %s%s%s",
         kPrime,
         count,
         xtr ? "XTR estimate" : "exact MaxSim",
         withoutIndex == 0
             ? ""
-            : "; " + withoutIndex + " segments without a token index, searched exhaustively");
+            : "; " + withoutIndex + " segments without a token index, searched exhaustively",
+        filteredExactly == 0
+            ? ""
+            : "; " + filteredExactly + " segments where the filter accepts at most query tokens x k'"
+                + " documents, all scored exactly");
+  }
+
+  /** The set bits of {@code bits}, ascending. */
+  private static int[] docs(FixedBitSet bits) {
+    int[] docs = new int[bits.cardinality()];
+    for (int i = 0, doc = bits.nextSetBit(0);
+        doc != DocIdSetIterator.NO_MORE_DOCS;
+        doc = doc + 1 < bits.length() ? bits.nextSetBit(doc + 1) : DocIdSetIterator.NO_MORE_DOCS) {
+      docs[i++] = doc;
+    }
+    return docs;
   }
 
   /** What one query token retrieved from one segment. */
@@ -360,8 +389,10 @@ final class TopKSearch {
 
   /**
    * A segment's candidates: the documents of its retrieved tokens at or above their query token's
-   * threshold, with XTR's estimate of each if asked. Memory: the documents, and for XTR a float
-   * per candidate and query token.
+   * threshold, with XTR's estimate of each if asked. The estimate is the sum of the thresholds,
+   * raised for each query token by how far its best retrieved similarity in the document is above
+   * its threshold. Memory: the retrieved tokens (at most query tokens x k'), and two ints and a
+   * float per candidate.
    */
   private static Candidates candidates(
       int leaf, List<Retrieved> retrieved, float[] threshold, boolean xtr) {
@@ -391,26 +422,32 @@ final class TopKSearch {
     if (xtr == false) {
       return new Candidates(docs, null);
     }
-    int queryTokens = threshold.length;
-    float[] best = new float[unique * queryTokens]; // by candidate, then query token
-    Arrays.fill(best, Float.NaN);
-    for (Retrieved r : retrieved) {
-      if (r.leaf == leaf) {
-        for (int j = 0; j < r.docs.length; j++) {
-          if (r.similarities[j] >= threshold[r.queryToken]) {
-            int slot = Arrays.binarySearch(docs, r.docs[j]) * queryTokens + r.queryToken;
-            if (Float.isNaN(best[slot]) || r.similarities[j] > best[slot]) {
-              best[slot] = r.similarities[j];
-            }
-          }
-        }
-      }
+    float sumOfThresholds = 0;
+    for (float t : threshold) {
+      sumOfThresholds += t;
     }
     float[] estimates = new float[unique];
-    for (int c = 0; c < unique; c++) {
-      for (int i = 0; i < queryTokens; i++) {
-        float s = best[c * queryTokens + i];
-        estimates[c] += Float.isNaN(s) ? threshold[i] : s;
+    Arrays.fill(estimates, sumOfThresholds);
+    for (Retrieved r : retrieved) {
+      if (r.leaf != leaf) {
+        continue;
+      }
+      // The query token's retrieved tokens by document (doc id, then index), to take each
+      // document's best.
+      long[] byDoc = new long[r.docs.length];
+      for (int j = 0; j < byDoc.length; j++) {
+        byDoc[j] = (long) r.docs[j] << 32 | j;
+      }
+      Arrays.sort(byDoc);
+      for (int a = 0, b; a < byDoc.length; a = b) {
+        int doc = (int) (byDoc[a] >>> 32);
+        float best = Float.NEGATIVE_INFINITY;
+        for (b = a; b < byDoc.length && (int) (byDoc[b] >>> 32) == doc; b++) {
+          best = Math.max(best, r.similarities[(int) byDoc[b]]);
+        }
+        if (best >= threshold[r.queryToken]) {
+          estimates[Arrays.binarySearch(docs, doc)] += best - threshold[r.queryToken];
+        }
       }
     }
     return new Candidates(docs, estimates);

@@ -1,0 +1,128 @@
+package dev.multivector.lucene.search;
+
+import static dev.multivector.lucene.search.TestLateInteractionQuery.randomMatrix;
+
+import dev.multivector.lucene.codec.MultiVector104Codec;
+import dev.multivector.lucene.document.MultiVectorField;
+import dev.multivector.lucene.document.MultiVectorFieldConfig;
+import java.util.List;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.LateInteractionField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.tests.util.LuceneTestCase;
+
+/**
+ * Inputs an attacker would try: values whose MaxSim overflows float, queries of thousands of
+ * tokens, a filter that accepts one document of many.
+ */
+public class TestHostileInput extends LuceneTestCase {
+
+  private static final String FIELD = "mv";
+
+  public void testValuesThatCouldOverflowAreRefused() {
+    float[][] huge = {{1e20f, 1}};
+    IllegalArgumentException e =
+        expectThrows(IllegalArgumentException.class, () -> new MultiVectorField(FIELD, huge));
+    assertTrue(e.getMessage(), e.getMessage().contains("beyond"));
+    e =
+        expectThrows(
+            IllegalArgumentException.class,
+            () -> LateInteractionQuery.builder(FIELD, huge).k(1).build());
+    assertTrue(e.getMessage(), e.getMessage().contains("beyond"));
+    float[][] atTheLimit = {{MultiVectorFieldConfig.MAX_ABS_VALUE, -MultiVectorFieldConfig.MAX_ABS_VALUE}};
+    new MultiVectorField(FIELD, atTheLimit);
+    LateInteractionQuery.builder(FIELD, atTheLimit).k(1).build();
+  }
+
+  /**
+   * A LateInteractionField of another codec may hold any finite values: one whose MaxSim is 0 but
+   * whose products overflow float used to rank first (or last); it is scored in double instead.
+   */
+  public void testOverflowingStoredValuesAreScoredExactly() throws Exception {
+    try (Directory dir = newDirectory()) {
+      try (IndexWriter writer = new IndexWriter(dir, newIndexWriterConfig())) {
+        for (float[][] matrix :
+            List.of(
+                new float[][] {{1e30f, -1e30f}}, // MaxSim 0: 1e46 - 1e46
+                new float[][] {{1, 1}}, // MaxSim 2e16
+                new float[][] {{-1, -1}})) { // MaxSim -2e16
+          Document doc = new Document();
+          doc.add(new LateInteractionField(FIELD, matrix));
+          writer.addDocument(doc);
+        }
+      }
+      try (DirectoryReader reader = DirectoryReader.open(dir)) {
+        IndexSearcher searcher = newSearcher(reader);
+        float[][] query = {{1e16f, 1e16f}};
+        TopDocs hits = searcher.search(LateInteractionQuery.builder(FIELD, query).k(3).build(), 3);
+        assertEquals(3, hits.scoreDocs.length);
+        assertEquals(1, hits.scoreDocs[0].doc);
+        assertEquals(0, hits.scoreDocs[1].doc);
+        assertEquals(0f, LateInteractionQuery.maxSim(hits.scoreDocs[1].score), 0f);
+        assertEquals(2, hits.scoreDocs[2].doc);
+      }
+    }
+  }
+
+  /** A 10,000-token query with token kNN ran out of a 512 MB heap; queries are now bounded. */
+  public void testQueryTokensAreBounded() {
+    float[][] tooMany = new float[LateInteractionQuery.MAX_QUERY_TOKENS + 1][];
+    for (int i = 0; i < tooMany.length; i++) {
+      tooMany[i] = new float[] {1, i};
+    }
+    IllegalArgumentException e =
+        expectThrows(
+            IllegalArgumentException.class,
+            () -> LateInteractionQuery.builder(FIELD, tooMany).k(10).tokenKnn(100).build());
+    assertTrue(e.getMessage(), e.getMessage().contains("more than " + LateInteractionQuery.MAX_QUERY_TOKENS));
+    expectThrows(IllegalArgumentException.class, () -> new MaxSimValuesSource(FIELD, tooMany));
+    LateInteractionQuery.builder(FIELD, java.util.Arrays.copyOf(tooMany, tooMany.length - 1)).k(10).build();
+  }
+
+  /**
+   * With a filter that accepts one document of many, token kNN walked the whole graph (0.6 to 3.8
+   * seconds where exhaustive took 3 ms); now it scores the accepted documents exactly when they
+   * are no more than the token search could find, and says so.
+   */
+  public void testSelectiveFilterIsScoredExactly() throws Exception {
+    int dim = 8;
+    MultiVectorFieldConfig config =
+        MultiVectorFieldConfig.builder(dim).tokenGraph(new MultiVectorFieldConfig.Graph(8, 16)).build();
+    try (Directory dir = newDirectory()) {
+      try (IndexWriter writer =
+          new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVector104Codec()))) {
+        for (int i = 0; i < 300; i++) {
+          Document doc = new Document();
+          doc.add(new StringField("id", Integer.toString(i), Field.Store.NO));
+          doc.add(new MultiVectorField(FIELD, randomMatrix(1 + random().nextInt(10), dim), config));
+          writer.addDocument(doc);
+        }
+        writer.forceMerge(1);
+      }
+      try (DirectoryReader reader = DirectoryReader.open(dir)) {
+        IndexSearcher searcher = newSearcher(reader);
+        Query oneDoc = new TermQuery(new Term("id", "123"));
+        float[][] query = randomMatrix(4, dim);
+        LateInteractionQuery tokenKnn =
+            LateInteractionQuery.builder(FIELD, query).k(10).tokenKnn(100).filter(oneDoc).build();
+        TopDocs hits = searcher.search(tokenKnn, 10);
+        TopDocs exact =
+            searcher.search(LateInteractionQuery.builder(FIELD, query).k(10).filter(oneDoc).build(), 10);
+        assertEquals(1, hits.scoreDocs.length);
+        assertEquals(exact.scoreDocs[0].doc, hits.scoreDocs[0].doc);
+        assertEquals(exact.scoreDocs[0].score, hits.scoreDocs[0].score, 0f);
+        String explanation = searcher.explain(tokenKnn, hits.scoreDocs[0].doc).toString();
+        assertTrue(explanation, explanation.contains("all scored exactly"));
+      }
+    }
+  }
+}
