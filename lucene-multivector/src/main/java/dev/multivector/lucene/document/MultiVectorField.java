@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.lucene.document.FieldType;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.LateInteractionField;
@@ -57,8 +56,6 @@ import org.apache.lucene.util.BytesRef;
  */
 public final class MultiVectorField extends KnnFloatVectorField {
 
-  private static final Map<MultiVectorFieldConfig, FieldType> TYPES = new ConcurrentHashMap<>();
-
   private final MultiVectorFieldConfig config;
   private final int tokenCount;
   private final BytesRef matrix;
@@ -92,17 +89,18 @@ public final class MultiVectorField extends KnnFloatVectorField {
    * summary vector's dimension and similarity, and the configuration as attributes.
    */
   public static FieldType fieldType(MultiVectorFieldConfig config) {
-    return TYPES.computeIfAbsent(
-        config,
-        c -> {
-          FieldType type = new FieldType();
-          type.setDocValuesType(DocValuesType.BINARY);
-          type.setVectorAttributes(
-              c.dimension(), VectorEncoding.FLOAT32, summaryVectorSimilarity(c.similarity()));
-          c.toAttributes().forEach(type::putAttribute);
-          type.freeze();
-          return type;
-        });
+    return config.fieldType();
+  }
+
+  /** The field type of {@code config}, built once per configuration instance. */
+  static FieldType newFieldType(MultiVectorFieldConfig config) {
+    FieldType type = new FieldType();
+    type.setDocValuesType(DocValuesType.BINARY);
+    type.setVectorAttributes(
+        config.dimension(), VectorEncoding.FLOAT32, summaryVectorSimilarity(config.similarity()));
+    config.toAttributes().forEach(type::putAttribute);
+    type.freeze();
+    return type;
   }
 
   /** The similarity of the summary vector's Lucene vector field, for a field similarity. */

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.lucene.document.FieldType;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.VectorSimilarityFunction;
 
@@ -16,7 +17,10 @@ import org.apache.lucene.index.VectorSimilarityFunction;
  * and read back with {@link #fromFieldInfo(FieldInfo)}. Dimension and similarity are the field's
  * schema: Lucene itself refuses, at {@code addDocument}, a document whose dimension or similarity
  * differs from the index's. The other settings say how documents are prepared and how segments
- * are written; each segment records the settings it was written with.
+ * are written; each segment records the settings it was written with. Lucene does not compare
+ * field attributes across documents, so nothing refuses a document whose other settings differ:
+ * give every document of a field the same configuration. A segment whose documents had several
+ * records the last one's, and a merged segment the last merged one's.
  *
  * <p>Instances are immutable; build them with {@link #builder(int)}.
  *
@@ -100,6 +104,7 @@ public final class MultiVectorFieldConfig {
   private final HierarchicalTokenPooler pooler; // null: no pooling
   private final Graph tokenGraph; // null: none
   private final Graph summaryGraph; // null: none
+  private final FieldType fieldType; // the fields' Lucene type, shared by the fields of this instance
 
   private MultiVectorFieldConfig(Builder b) {
     this.dimension = b.dimension;
@@ -112,6 +117,11 @@ public final class MultiVectorFieldConfig {
     this.pooler = poolFactor > 1 ? new HierarchicalTokenPooler(poolFactor, protectedTokens) : null;
     this.tokenGraph = b.tokenGraph;
     this.summaryGraph = b.summaryGraph;
+    this.fieldType = MultiVectorField.newFieldType(this);
+  }
+
+  FieldType fieldType() {
+    return fieldType;
   }
 
   /**

@@ -1,7 +1,6 @@
 package dev.multivector.lucene.pooling;
 
 import java.util.Arrays;
-import org.apache.lucene.util.ArrayUtil;
 import org.apache.lucene.util.InPlaceMergeSorter;
 
 /**
@@ -50,6 +49,12 @@ import org.apache.lucene.util.InPlaceMergeSorter;
  */
 public final class HierarchicalTokenPooler {
 
+  /**
+   * The most tokens {@link #pool} takes: it holds their n(n-1)/2 distances, 67 MB at 4,096 tokens
+   * (a ColPali page has about 1,030, a ColBERT passage at most 512).
+   */
+  public static final int MAX_TOKENS = 4096;
+
   /** Default number of leading tokens kept unpooled, as in PyLate. */
   public static final int DEFAULT_PROTECTED_TOKENS = 1;
 
@@ -91,7 +96,8 @@ public final class HierarchicalTokenPooler {
    * @param tokens one row per token, all rows of the same dimension
    * @return a new matrix: the protected tokens, then one mean per cluster
    * @throws IllegalArgumentException if the matrix is null or empty, a row is null, empty or of
-   *     another dimension than the first, or a value is NaN or infinite
+   *     another dimension than the first, a value is NaN or infinite, or there are more than
+   *     {@link #MAX_TOKENS} tokens to pool
    */
   public float[][] pool(float[][] tokens) {
     int[] labels = clusterLabels(tokens);
@@ -143,10 +149,10 @@ public final class HierarchicalTokenPooler {
     if (poolFactor == 1 || clusters >= n) {
       return null;
     }
-    long distances = (long) n * (n - 1) / 2;
-    if (distances > ArrayUtil.MAX_ARRAY_LENGTH) {
+    if (tokens.length > MAX_TOKENS) {
       throw new IllegalArgumentException(
-          "cannot pool " + n + " tokens: their distance matrix would not fit in an array");
+          "cannot pool " + tokens.length + " tokens: hierarchical pooling takes at most "
+              + MAX_TOKENS + " (it holds n(n-1)/2 distances in memory)");
     }
     double[] condensed = cosineDistances(tokens, protectedTokens, n);
     return cutMaxClusters(wardLinkage(condensed, n), n, clusters);

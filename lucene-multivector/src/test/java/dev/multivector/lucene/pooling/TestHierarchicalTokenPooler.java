@@ -286,10 +286,10 @@ class TestHierarchicalTokenPooler {
     // Checked even when nothing would be pooled.
     assertMessage(
         "non-finite", () -> new HierarchicalTokenPooler(1, 0).pool(new float[][] {{Float.NaN}}));
-    // Too many tokens for a condensed distance matrix in one array: refused before allocating it.
-    float[][] huge = new float[65_538][];
+    // More tokens than the distances it may hold: refused before allocating them.
+    float[][] huge = new float[HierarchicalTokenPooler.MAX_TOKENS + 1][];
     Arrays.fill(huge, new float[] {1});
-    assertMessage("cannot pool 65537 tokens", () -> pooler.pool(huge));
+    assertMessage("cannot pool " + huge.length + " tokens", () -> pooler.pool(huge));
   }
 
   private static void assertMessage(String expected, Runnable runnable) {

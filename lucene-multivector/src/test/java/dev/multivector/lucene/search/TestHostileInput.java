@@ -5,6 +5,7 @@ import static dev.multivector.lucene.search.TestLateInteractionQuery.randomMatri
 import dev.multivector.lucene.codec.MultiVector104Codec;
 import dev.multivector.lucene.document.MultiVectorField;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
+import dev.multivector.lucene.pooling.HierarchicalTokenPooler;
 import java.util.List;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -71,6 +72,19 @@ public class TestHostileInput extends LuceneTestCase {
         assertEquals(2, hits.scoreDocs[2].doc);
       }
     }
+  }
+
+  /** Pooling a 30,000-token document ran out of memory while building the field. */
+  public void testPoolingIsBounded() {
+    MultiVectorFieldConfig config = MultiVectorFieldConfig.builder(4).maxTokens(30_000).pooling(2, 1).build();
+    IllegalArgumentException e =
+        expectThrows(
+            IllegalArgumentException.class,
+            () -> new MultiVectorField(FIELD, randomMatrix(HierarchicalTokenPooler.MAX_TOKENS + 1, 4), config));
+    assertTrue(e.getMessage(), e.getMessage().contains("at most " + HierarchicalTokenPooler.MAX_TOKENS));
+    int pooled =
+        new MultiVectorField(FIELD, randomMatrix(HierarchicalTokenPooler.MAX_TOKENS, 4), config).tokenCount();
+    assertTrue(pooled + " tokens", pooled > 1 && pooled <= HierarchicalTokenPooler.MAX_TOKENS / 2 + 1);
   }
 
   /** A 10,000-token query with token kNN ran out of a 512 MB heap; queries are now bounded. */
