@@ -24,13 +24,17 @@ import org.apache.lucene.store.IndexOutput;
 import org.apache.lucene.tests.util.LuceneTestCase;
 import org.apache.lucene.tests.util.TestUtil;
 
-/** A flipped byte anywhere in the codec's own files is detected as a corrupt index. */
+/**
+ * A flipped byte anywhere in the codec's own files (panels and their metadata, the token index's
+ * metadata, int8 tokens and graph) is detected as a corrupt index.
+ */
 public class TestMultiVector104CodecCorruption extends LuceneTestCase {
 
   public void testFlippedByteIsDetected() throws IOException {
     try (Directory dir = newDirectory()) {
       int dim = TestUtil.nextInt(random(), 1, 40);
-      MultiVectorFieldConfig config = MultiVectorFieldConfig.builder(dim).build();
+      MultiVectorFieldConfig config =
+          MultiVectorFieldConfig.builder(dim).tokenGraph(new MultiVectorFieldConfig.Graph(8, 16)).build();
       try (IndexWriter writer =
           new IndexWriter(
               dir,
@@ -49,12 +53,20 @@ public class TestMultiVector104CodecCorruption extends LuceneTestCase {
       }
       List<String> ours = new ArrayList<>();
       for (String file : dir.listAll()) {
-        if (file.endsWith("." + MultiVectorDocValuesFormat.META_EXTENSION)
-            || file.endsWith("." + MultiVectorDocValuesFormat.DATA_EXTENSION)) {
-          ours.add(file);
+        for (String extension :
+            List.of(
+                MultiVectorDocValuesFormat.META_EXTENSION,
+                MultiVectorDocValuesFormat.DATA_EXTENSION,
+                HnswTokenIndexFormat.META_EXTENSION,
+                HnswTokenIndexFormat.VECTORS_EXTENSION,
+                HnswTokenIndexFormat.GRAPH_EXTENSION)) {
+          if (file.endsWith("." + extension)) {
+            ours.add(file);
+          }
         }
       }
-      assertTrue(ours.toString(), ours.size() >= 2 && ours.size() % 2 == 0); // meta + data per segment
+      // Panels and token index, each a metadata file and its data files, in every segment.
+      assertTrue(ours.toString(), ours.size() >= 5 && ours.size() % 5 == 0);
       for (String file : ours) {
         long length = dir.fileLength(file);
         // The first and last bytes (header, footer) and random ones in between.
