@@ -285,6 +285,13 @@ final class HnswTokenIndexReader extends TokenIndexReader {
       int neighbor = 0;
       for (int i = 0; i < neighborCount; i++) {
         neighbor += lists.readVInt();
+        // A damaged list must not send the search outside the tokens.
+        if (neighbor < 0 || neighbor >= entry.tokenCount) {
+          throw new CorruptIndexException(
+              "node " + target + " on level " + level + " links to " + neighbor
+                  + ", outside the field's " + entry.tokenCount + " tokens",
+              lists);
+        }
         neighbors[i] = neighbor;
       }
       next = 0;

@@ -59,13 +59,21 @@ final class HnswTokenIndexWriter extends TokenIndexWriter {
     String name =
         IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, extension);
     IndexOutput out = state.directory.createOutput(name, state.context);
-    CodecUtil.writeIndexHeader(
-        out,
-        codec,
-        HnswTokenIndexFormat.VERSION_CURRENT,
-        state.segmentInfo.getId(),
-        state.segmentSuffix);
-    return out;
+    boolean success = false;
+    try {
+      CodecUtil.writeIndexHeader(
+          out,
+          codec,
+          HnswTokenIndexFormat.VERSION_CURRENT,
+          state.segmentInfo.getId(),
+          state.segmentSuffix);
+      success = true;
+      return out;
+    } finally {
+      if (success == false) {
+        IOUtils.closeWhileHandlingException(out);
+      }
+    }
   }
 
   @Override

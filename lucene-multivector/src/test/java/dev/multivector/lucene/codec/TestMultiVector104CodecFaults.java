@@ -30,7 +30,10 @@ public class TestMultiVector104CodecFaults extends LuceneTestCase {
 
   public void testRandomIOExceptions() throws Exception {
     int dim = TestUtil.nextInt(random(), 1, 48);
-    MultiVectorFieldConfig config = MultiVectorFieldConfig.builder(dim).build();
+    MultiVectorFieldConfig config =
+        MultiVectorFieldConfig.builder(dim)
+            .tokenGraph(random().nextBoolean() ? new MultiVectorFieldConfig.Graph(8, 16) : null)
+            .build();
     Map<String, BytesRef> committed = new HashMap<>();
     Map<String, BytesRef> current = new HashMap<>();
     int failures = 0;
