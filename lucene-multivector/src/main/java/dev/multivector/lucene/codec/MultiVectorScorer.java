@@ -20,9 +20,11 @@ public abstract class MultiVectorScorer {
   public abstract DocIdSetIterator iterator();
 
   /**
-   * The current document's MaxSim. A NaN (only non-finite stored values cause one, and only
-   * {@link org.apache.lucene.document.LateInteractionField} values of other codecs hold those)
-   * becomes negative infinity, so that such documents rank last.
+   * The current document's MaxSim. Where float32 would overflow (only values beyond {@link
+   * dev.multivector.lucene.document.MultiVectorFieldConfig#MAX_ABS_VALUE}, which {@link
+   * org.apache.lucene.document.LateInteractionField}s of other codecs may hold), the document is
+   * scored in double precision. A NaN (only non-finite stored values cause one) becomes negative
+   * infinity, so that such documents rank last.
    *
    * @throws IllegalArgumentException if the document's token dimension is not the query's
    */

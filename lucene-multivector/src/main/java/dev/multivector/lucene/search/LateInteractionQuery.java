@@ -148,7 +148,8 @@ public final class LateInteractionQuery extends Query {
 
     /**
      * First stage {@link FirstStage#TOKEN_KNN}: each query token retrieves its {@code
-     * tokensPerQueryToken} (XTR's k') nearest document tokens.
+     * tokensPerQueryToken} (XTR's k') nearest document tokens. In a segment where the filter
+     * accepts no more than query tokens x k' documents, they are all scored exactly instead.
      */
     public Builder tokenKnn(int tokensPerQueryToken) {
       return firstStage(FirstStage.TOKEN_KNN, positive("tokensPerQueryToken", tokensPerQueryToken), null);
