@@ -1,7 +1,13 @@
 package dev.multivector.lucene.codec;
 
+import dev.multivector.lucene.internal.vectorization.Int8DotProductKernel;
+import dev.multivector.lucene.internal.vectorization.KernelProvider;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import org.apache.lucene.store.IndexInput;
+import org.apache.lucene.store.MemorySegmentAccessInput;
 import org.apache.lucene.util.VectorUtil;
 import org.apache.lucene.util.hnsw.RandomVectorScorer;
 import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
@@ -15,13 +21,23 @@ import org.apache.lucene.util.hnsw.UpdateableRandomVectorScorer;
  */
 final class Int8TokenVectors {
 
+  private static final Int8DotProductKernel INT8 = KernelProvider.int8();
+
+  private static final ValueLayout.OfInt LITTLE_ENDIAN_INT =
+      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
   private final IndexInput in; // the tokens, from offset 0
+  private final MemorySegment mapped; // the same, if memory-mapped: read without the input's state
   private final int dimension;
   private final int count;
   private final byte[] codes;
 
-  Int8TokenVectors(IndexInput in, int dimension, int count) {
+  Int8TokenVectors(IndexInput in, int dimension, int count) throws IOException {
     this.in = in;
+    this.mapped =
+        in instanceof MemorySegmentAccessInput access
+            ? access.segmentSliceOrNull(0, in.length())
+            : null;
     this.dimension = dimension;
     this.count = count;
     this.codes = new byte[dimension];
@@ -55,12 +71,17 @@ final class Int8TokenVectors {
 
   /** Reads token {@code token}'s codes into {@code dest}; returns its scale. */
   float read(int token, byte[] dest) throws IOException {
-    in.seek((long) token * stride(dimension));
+    long position = (long) token * stride(dimension);
+    if (mapped != null) {
+      MemorySegment.copy(mapped, ValueLayout.JAVA_BYTE, position, dest, 0, dimension);
+      return Float.intBitsToFloat(mapped.get(LITTLE_ENDIAN_INT, position + dimension));
+    }
+    in.seek(position);
     in.readBytes(dest, 0, dimension);
     return Float.intBitsToFloat(in.readInt());
   }
 
-  Int8TokenVectors copy() {
+  Int8TokenVectors copy() throws IOException {
     return new Int8TokenVectors(in.clone(), dimension, count);
   }
 
@@ -80,7 +101,7 @@ final class Int8TokenVectors {
       }
 
       @Override
-      public RandomVectorScorerSupplier copy() {
+      public RandomVectorScorerSupplier copy() throws IOException {
         return Int8TokenVectors.this.copy().scorerSupplier();
       }
     };
@@ -102,9 +123,17 @@ final class Int8TokenVectors {
 
     @Override
     public float score(int node) throws IOException {
-      float scale = read(node, codes);
-      return VectorUtil.scaleMaxInnerProductScore(
-          queryScale * scale * VectorUtil.dotProduct(query, codes));
+      final float scale;
+      final int dot;
+      if (mapped != null) { // in place
+        long position = (long) node * stride(dimension);
+        dot = INT8.dotProduct(query, mapped, position);
+        scale = Float.intBitsToFloat(mapped.get(LITTLE_ENDIAN_INT, position + dimension));
+      } else {
+        scale = read(node, codes);
+        dot = VectorUtil.dotProduct(query, codes);
+      }
+      return VectorUtil.scaleMaxInnerProductScore(queryScale * scale * dot);
     }
 
     @Override

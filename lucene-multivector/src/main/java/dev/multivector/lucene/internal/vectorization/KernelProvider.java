@@ -25,11 +25,21 @@ public final class KernelProvider {
 
   private static final Float32MaxSimKernel FLOAT32 = select();
 
+  private static final Int8DotProductKernel INT8 =
+      FLOAT32 instanceof ScalarFloat32MaxSimKernel
+          ? ScalarInt8DotProductKernel.INSTANCE
+          : loadPanamaInt8();
+
   private KernelProvider() {}
 
   /** The float32 MaxSim kernel of this JVM. */
   public static Float32MaxSimKernel float32() {
     return FLOAT32;
+  }
+
+  /** The int8 dot product of this JVM: Panama where the float32 kernel is. */
+  public static Int8DotProductKernel int8() {
+    return INT8;
   }
 
   /** The name of the kernels in use, such as {@code panama-512} or {@code scalar}. */
@@ -79,6 +89,21 @@ public final class KernelProvider {
             : Constants.HAS_FAST_VECTOR_FMA ? ", fused multiply-add" : ", multiply then add";
     LOG.info("MaxSim kernel: " + kernel.name() + arithmetic + " (" + why + ")");
     return kernel;
+  }
+
+  private static Int8DotProductKernel loadPanamaInt8() {
+    try {
+      return (Int8DotProductKernel)
+          MethodHandles.lookup()
+              .findStatic(
+                  Class.forName(KernelProvider.class.getPackageName() + ".PanamaInt8DotProductKernel"),
+                  "create",
+                  MethodType.methodType(Int8DotProductKernel.class))
+              .invoke();
+    } catch (Throwable t) {
+      LOG.warning("Panama int8 kernel unavailable, using the plain-Java kernel: " + t);
+      return ScalarInt8DotProductKernel.INSTANCE;
+    }
   }
 
   /**
