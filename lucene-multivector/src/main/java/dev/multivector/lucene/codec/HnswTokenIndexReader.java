@@ -271,8 +271,8 @@ final class HnswTokenIndexReader extends TokenIndexReader {
           level == 0
               ? target
               : Arrays.binarySearch(entry.nodesByLevel[level], target);
-      if (index < 0) {
-        throw new IllegalArgumentException("node " + target + " is not on level " + level);
+      if (index < 0) { // only a damaged neighbour list leads to a node not on its level
+        throw new CorruptIndexException("node " + target + " is not on level " + level, lists);
       }
       lists.seek(addresses.get(entry.levelStarts[level] + index));
       neighborCount = lists.readVInt();

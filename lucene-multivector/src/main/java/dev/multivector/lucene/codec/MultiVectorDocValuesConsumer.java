@@ -172,18 +172,15 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
 
   /** The doc id of every token, in token order: token indexes find a token's document with it. */
   private void writeDocOfToken(FieldLayout layout) throws IOException {
-    long start = data.getFilePointer();
-    meta.writeLong(start);
-    meta.writeVInt(ADDRESSES_BLOCK_SHIFT);
-    DirectMonotonicWriter writer =
-        DirectMonotonicWriter.getInstance(meta, data, layout.totalTokens, ADDRESSES_BLOCK_SHIFT);
-    for (int ord = 0; ord < layout.docCount; ord++) {
-      for (int t = 0; t < layout.tokenCounts[ord]; t++) {
-        writer.add(layout.docs[ord]);
-      }
-    }
-    writer.finish();
-    meta.writeLong(data.getFilePointer() - start);
+    writeMonotonic(
+        layout.totalTokens,
+        writer -> {
+          for (int ord = 0; ord < layout.docCount; ord++) {
+            for (int t = 0; t < layout.tokenCounts[ord]; t++) {
+              writer.add(layout.docs[ord]);
+            }
+          }
+        });
   }
 
   private TokenIndexWriter tokenIndexWriter(TokenIndexFormat format) throws IOException {
@@ -320,19 +317,32 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
     return i -> sums[i];
   }
 
-  /** {@code count} non-decreasing values as a DirectMonotonicWriter: offset, meta, length. */
   private void writeMonotonic(int count, IntToLongFunction values) throws IOException {
+    writeMonotonic(
+        count,
+        writer -> {
+          for (int i = 0; i < count; i++) {
+            writer.add(values.applyAsLong(i));
+          }
+        });
+  }
+
+  /** {@code count} non-decreasing values as a DirectMonotonicWriter: offset, meta, length. */
+  private void writeMonotonic(long count, MonotonicValues values) throws IOException {
     long start = data.getFilePointer();
     meta.writeLong(start);
     meta.writeVInt(ADDRESSES_BLOCK_SHIFT);
     DirectMonotonicWriter writer =
         DirectMonotonicWriter.getInstance(meta, data, count, ADDRESSES_BLOCK_SHIFT);
-    for (int i = 0; i < count; i++) {
-      writer.add(values.applyAsLong(i));
-    }
+    values.addTo(writer);
     writer.finish();
     meta.writeLong(data.getFilePointer() - start);
   }
+
+  private interface MonotonicValues {
+    void addTo(DirectMonotonicWriter writer) throws IOException;
+  }
+
 
   private void ensureOpen() throws IOException {
     if (meta != null) {
@@ -358,6 +368,7 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
     } finally {
       if (success == false) {
         IOUtils.closeWhileHandlingException(meta, data);
+        meta = data = null; // close() must not write to them
       }
     }
   }

@@ -11,6 +11,7 @@ import org.apache.lucene.document.LateInteractionField;
 import org.apache.lucene.index.DocValuesType;
 import org.apache.lucene.index.VectorEncoding;
 import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.util.ArrayUtil;
 import org.apache.lucene.util.BytesRef;
 
 /**
@@ -168,6 +169,14 @@ public final class MultiVectorField extends KnnFloatVectorField {
               + " token vectors, more than maxTokens=" + config.maxTokens());
     }
     final int dim = config.dimension();
+    // maxTokens x dimension may exceed what one binary doc value (a byte array) holds.
+    long bytes = Integer.BYTES + (long) vectors.length * dim * Float.BYTES;
+    if (bytes > ArrayUtil.MAX_ARRAY_LENGTH) {
+      throw new IllegalArgumentException(
+          "field \"" + name + "\": document of " + vectors.length + " token vectors of dimension "
+              + dim + " takes " + bytes + " bytes, more than one Lucene value holds ("
+              + ArrayUtil.MAX_ARRAY_LENGTH + ")");
+    }
     final boolean cosine = config.similarity() == VectorSimilarityFunction.COSINE;
     float[][] copy = new float[vectors.length][];
     for (int t = 0; t < vectors.length; t++) {

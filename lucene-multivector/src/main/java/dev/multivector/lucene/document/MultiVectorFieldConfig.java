@@ -352,7 +352,9 @@ public final class MultiVectorFieldConfig {
     /**
      * Hierarchical token pooling at index time: about {@code poolFactor} tokens become one,
      * except the first {@code protectedTokens}, which are kept. Documents are added with all their
-     * tokens; the index stores the pooled ones. {@code poolFactor} 1 keeps every token.
+     * tokens; the index stores the pooled ones. {@code poolFactor} 1 keeps every token. A document
+     * with more than {@link HierarchicalTokenPooler#MAX_TOKENS} tokens to pool is refused when its
+     * field is built (pooling holds their pairwise distances in memory).
      */
     public Builder pooling(int poolFactor, int protectedTokens) {
       new HierarchicalTokenPooler(poolFactor, protectedTokens); // validates both

@@ -149,9 +149,9 @@ public final class HierarchicalTokenPooler {
     if (poolFactor == 1 || clusters >= n) {
       return null;
     }
-    if (tokens.length > MAX_TOKENS) {
+    if (n > MAX_TOKENS) {
       throw new IllegalArgumentException(
-          "cannot pool " + tokens.length + " tokens: hierarchical pooling takes at most "
+          "cannot pool " + n + " tokens: hierarchical pooling takes at most "
               + MAX_TOKENS + " (it holds n(n-1)/2 distances in memory)");
     }
     double[] condensed = cosineDistances(tokens, protectedTokens, n);

@@ -116,7 +116,7 @@ final class TopMaxSimQuery extends Query {
             Explanation.match(
                 estimate,
                 "XTR estimate: for each query token, its best retrieved similarity in the document, "
-                    + "or its lowest retrieved similarity if none is"),
+                    + "or its k'-th best retrieved similarity over the index if none is"),
             stage);
       }
 

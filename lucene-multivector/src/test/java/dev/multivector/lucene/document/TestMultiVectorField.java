@@ -71,6 +71,12 @@ public class TestMultiVectorField extends LuceneTestCase {
         "token vector 1 is a zero vector",
         () -> new MultiVectorField("f", new float[][] {{1, 0, 0, 0}, {0, 0, 0, 0}}, cosine));
     assertRefused("dimension must be in [1, 1024], got 1025", () -> new MultiVectorField("f", new float[1][1025]));
+    // Allowed by maxTokens, too large for one value: refused before anything is copied.
+    MultiVectorFieldConfig wide =
+        MultiVectorFieldConfig.builder(1024).maxTokens(MultiVectorFieldConfig.MAX_TOKENS_LIMIT).build();
+    float[][] huge = new float[(1 << 19) + 1][];
+    java.util.Arrays.fill(huge, new float[1024]); // one row shared: a few megabytes of references
+    assertRefused("more than one Lucene value holds", () -> new MultiVectorField("f", huge, wide));
   }
 
   public void testConfigurationRefusesBadSettings() {

@@ -286,10 +286,12 @@ class TestHierarchicalTokenPooler {
     // Checked even when nothing would be pooled.
     assertMessage(
         "non-finite", () -> new HierarchicalTokenPooler(1, 0).pool(new float[][] {{Float.NaN}}));
-    // More tokens than the distances it may hold: refused before allocating them.
-    float[][] huge = new float[HierarchicalTokenPooler.MAX_TOKENS + 1][];
+    // More tokens to pool (the protected one aside) than the distances it may hold: refused
+    // before allocating them.
+    float[][] huge = new float[HierarchicalTokenPooler.MAX_TOKENS + 2][];
     Arrays.fill(huge, new float[] {1});
-    assertMessage("cannot pool " + huge.length + " tokens", () -> pooler.pool(huge));
+    assertMessage(
+        "cannot pool " + (HierarchicalTokenPooler.MAX_TOKENS + 1) + " tokens", () -> pooler.pool(huge));
   }
 
   private static void assertMessage(String expected, Runnable runnable) {

@@ -122,9 +122,9 @@ public class TestFirstStages extends LuceneTestCase {
               build(LateInteractionQuery.builder(FIELD, query).k(k).tokenKnn(totalTokens).xtrEstimate(), filter), k);
       assertSameHits(exhaustive, xtr, int8ErrorBound(query));
 
-      TopDocs pooled =
+      TopDocs summary =
           searcher.search(build(LateInteractionQuery.builder(FIELD, query).k(k).summaryKnn(reader.maxDoc()), filter), k);
-      assertSameHits(exhaustive, pooled, 0f);
+      assertSameHits(exhaustive, summary, 0f);
 
       TopDocs candidates =
           searcher.search(
@@ -271,7 +271,9 @@ public class TestFirstStages extends LuceneTestCase {
       }
     }
     double recall = matched / (10.0 * queries);
-    System.out.println("TOKEN_KNN recall@10 vs exhaustive (k'=100, 600 clustered docs): " + recall);
+    if (VERBOSE) {
+      System.out.println("TOKEN_KNN recall@10 vs exhaustive (k'=100, 600 clustered docs): " + recall);
+    }
     assertTrue("recall@10 " + recall, recall >= 0.8);
   }
 

@@ -63,13 +63,18 @@ public final class KernelProvider {
     };
   }
 
-  private static Float32MaxSimKernel select() {
+  static Float32MaxSimKernel select() {
     String forced = System.getProperty(KERNEL_PROPERTY);
     Float32MaxSimKernel kernel = null;
     String why;
     if (forced != null) {
-      kernel = forName(forced.toLowerCase(Locale.ROOT));
-      why = "forced by -D" + KERNEL_PROPERTY;
+      // A bad value must not fail every class that holds a kernel (flushes would then fail).
+      try {
+        kernel = forName(forced.toLowerCase(Locale.ROOT));
+        why = "forced by -D" + KERNEL_PROPERTY;
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        why = "-D" + KERNEL_PROPERTY + "=" + forced + " ignored: " + e.getMessage();
+      }
     } else if (Constants.IS_HOTSPOT_VM == false) {
       why = "not a HotSpot VM: the Vector API may not be compiled to vector instructions";
     } else if (Constants.IS_JVMCI_VM) {
@@ -92,18 +97,9 @@ public final class KernelProvider {
   }
 
   private static Int8DotProductKernel loadPanamaInt8() {
-    try {
-      return (Int8DotProductKernel)
-          MethodHandles.lookup()
-              .findStatic(
-                  Class.forName(KernelProvider.class.getPackageName() + ".PanamaInt8DotProductKernel"),
-                  "create",
-                  MethodType.methodType(Int8DotProductKernel.class))
-              .invoke();
-    } catch (Throwable t) {
-      LOG.warning("Panama int8 kernel unavailable, using the plain-Java kernel: " + t);
-      return ScalarInt8DotProductKernel.INSTANCE;
-    }
+    Int8DotProductKernel panama =
+        (Int8DotProductKernel) loadPanama("PanamaInt8DotProductKernel", "create", Int8DotProductKernel.class);
+    return panama == null ? ScalarInt8DotProductKernel.INSTANCE : panama;
   }
 
   /**
@@ -115,16 +111,21 @@ public final class KernelProvider {
     if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
       return null;
     }
+    return (Float32MaxSimKernel)
+        loadPanama("PanamaFloat32MaxSimKernel", "preferred", Float32MaxSimKernel.class);
+  }
+
+  /** Calls a static factory of a Panama class of this package; null, logged, if it fails. */
+  private static Object loadPanama(String className, String factory, Class<?> type) {
     try {
-      return (Float32MaxSimKernel)
-          MethodHandles.lookup()
-              .findStatic(
-                  Class.forName(KernelProvider.class.getPackageName() + ".PanamaFloat32MaxSimKernel"),
-                  "preferred",
-                  MethodType.methodType(Float32MaxSimKernel.class))
-              .invoke();
+      return MethodHandles.lookup()
+          .findStatic(
+              Class.forName(KernelProvider.class.getPackageName() + "." + className),
+              factory,
+              MethodType.methodType(type))
+          .invoke();
     } catch (Throwable t) {
-      LOG.warning("Panama MaxSim kernel unavailable, using the plain-Java kernel: " + t);
+      LOG.warning(className + " unavailable, using the plain-Java kernel: " + t);
       return null;
     }
   }
