@@ -8,6 +8,7 @@ import dev.multivector.lucene.search.LateInteractionQuery;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -60,7 +61,8 @@ public class TestDamagedFiles extends LuceneTestCase {
         if (name.equals(IndexWriter.WRITE_LOCK_NAME)) {
           continue;
         }
-        Files.copy(original.resolve(name), copy.resolve(name));
+        // The test file system may have put an extra file of the same name in both folders.
+        Files.copy(original.resolve(name), copy.resolve(name), StandardCopyOption.REPLACE_EXISTING);
       }
       String what = damage(copy.resolve(file), damage, random()) + " in " + file;
       try (Directory dir = FSDirectory.open(copy)) {
