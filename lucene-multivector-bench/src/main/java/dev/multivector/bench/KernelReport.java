@@ -35,7 +35,9 @@ final class KernelReport {
   /** GFLOP/s by shape for each engine, in column order. */
   static Map<String, Map<String, Double>> run(Path sharedDir, boolean quick) throws IOException, RunnerException {
     Map<String, Map<String, Double>> table = new LinkedHashMap<>();
-    Map<String, Double> roofline = roofline(sharedDir.resolve("tools/roofline/run.sh"), 1);
+    Path tool = sharedDir.resolve("tools/roofline/run.sh");
+    Map<String, Double> roofline = roofline(tool, 1);
+    roofline.putAll(roofline(tool, 1, "384", "70", "10", "20000"));
     table.put("native roofline (panel)", roofline);
     table.put("lucene-multivector, Panama", jmh("panels", quick));
     table.put("lucene-multivector, plain Java", jmh("panels", quick, "-Ddev.multivector.simd.kernel=scalar"));

@@ -49,8 +49,11 @@ public class MaxSimKernelBenchmark {
   /** Documents scored per benchmark invocation. */
   static final int BATCH = 64;
 
-  /** dim x document tokens x query tokens x documents, as the roofline runs them. */
-  @Param({"128x128x32x20000", "128x1024x20x1230", "48x300x32x20000"})
+  /**
+   * dim x document tokens x query tokens x documents: the roofline's shapes, and short text
+   * queries at a wide dimension (bge-small tokens on a text collection).
+   */
+  @Param({"128x128x32x20000", "128x1024x20x1230", "48x300x32x20000", "384x70x10x20000"})
   public String shape;
 
   private int dim, docTokens, docs;

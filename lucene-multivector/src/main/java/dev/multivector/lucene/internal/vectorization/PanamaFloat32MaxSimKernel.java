@@ -15,7 +15,9 @@ import org.apache.lucene.util.Constants;
  * of document components, so each broadcast feeds four FMAs, each loaded vector four more, and no
  * horizontal reduction happens until the MaxSim is summed. A block meets every query token while
  * it is in the L1 cache, so a document is read from memory once. Tokens past the run's end (the
- * zero padding of the last panel) are masked out of the maxima.
+ * zero padding of the last panel) are masked out of the maxima. When one vector of tokens is
+ * left (all of a document of at most 16 tokens at 512 bits), it is scored alone against four
+ * query tokens rather than as a block of four vectors, three of them masked-off copies.
  *
  * <p>Fused multiply-add only where Lucene measured it to be fast ({@link
  * Constants#HAS_FAST_VECTOR_FMA}, which {@code -Dlucene.useVectorFMA} overrides): without hardware
@@ -97,6 +99,28 @@ abstract class PanamaFloat32MaxSimKernel implements Float32MaxSimKernel {
     // Block by block of document tokens, each block against every query token while it is hot.
     for (int t = 0; t < tokens; t += VECTORS * lanes) {
       final long a = address(offset, dim, t);
+      if (t + lanes >= tokens) {
+        // One vector of tokens left (a short document's only one, or a long one's last): a block
+        // of four would spend three quarters of its multiplications on masked-off copies.
+        for (int i = 0; i < queryTokens; i += 4) {
+          final int last = queryTokens - 1;
+          block1(
+              query,
+              i * dim,
+              Math.min(i + 1, last) * dim,
+              Math.min(i + 2, last) * dim,
+              Math.min(i + 3, last) * dim,
+              dim,
+              panels,
+              a,
+              t,
+              tokens,
+              maxima,
+              i,
+              Math.min(4, queryTokens - i));
+        }
+        break;
+      }
       // Vectors past the last panel read the block's first again, and are masked off.
       final long b = t + lanes < paddedTokens ? address(offset, dim, t + lanes) : a;
       final long c = t + 2 * lanes < paddedTokens ? address(offset, dim, t + 2 * lanes) : a;
@@ -240,6 +264,46 @@ abstract class PanamaFloat32MaxSimKernel implements Float32MaxSimKernel {
         FloatVector.fromArray(species, maxima, base + lc).lanewise(VectorOperators.MAX, vc, mc).intoArray(maxima, base + lc);
         FloatVector.fromArray(species, maxima, base + ld).lanewise(VectorOperators.MAX, vd, md).intoArray(maxima, base + ld);
       }
+    }
+  }
+
+  /** As {@link #block}, for the one vector of document tokens at {@code a}: four accumulators. */
+  private void block1(
+      float[] query,
+      int q0,
+      int q1,
+      int q2,
+      int q3,
+      int dim,
+      MemorySegment panels,
+      long a,
+      int t,
+      int tokens,
+      float[] maxima,
+      int i,
+      int rows) {
+    final VectorSpecies<Float> species = species();
+    FloatVector acc0 = FloatVector.zero(species), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+    for (int k = 0; k < dim; k++) {
+      final FloatVector da =
+          FloatVector.fromMemorySegment(species, panels, a + (long) k * PANEL * Float.BYTES, ByteOrder.LITTLE_ENDIAN);
+      acc0 = madd(FloatVector.broadcast(species, query[q0 + k]), da, acc0);
+      acc1 = madd(FloatVector.broadcast(species, query[q1 + k]), da, acc1);
+      acc2 = madd(FloatVector.broadcast(species, query[q2 + k]), da, acc2);
+      acc3 = madd(FloatVector.broadcast(species, query[q3 + k]), da, acc3);
+    }
+    final VectorMask<Float> ma = species.indexInRange(t, tokens);
+    final int la = t % PANEL;
+    for (int row = 0; row < rows; row++) {
+      final FloatVector va =
+          switch (row) {
+            case 0 -> acc0;
+            case 1 -> acc1;
+            case 2 -> acc2;
+            default -> acc3;
+          };
+      final int base = (i + row) * PANEL + la;
+      FloatVector.fromArray(species, maxima, base).lanewise(VectorOperators.MAX, va, ma).intoArray(maxima, base);
     }
   }
 
