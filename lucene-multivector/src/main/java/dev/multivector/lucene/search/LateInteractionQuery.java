@@ -149,7 +149,9 @@ public final class LateInteractionQuery extends Query {
     /**
      * First stage {@link FirstStage#TOKEN_KNN}: each query token retrieves its {@code
      * tokensPerQueryToken} (XTR's k') nearest document tokens. In a segment where the filter
-     * accepts no more than query tokens x k' documents, they are all scored exactly instead.
+     * accepts no more than query tokens x k' documents, or where a query token's search visits
+     * more tokens than the filter accepts (about), the accepted documents are all scored exactly
+     * instead; {@code explain} says so.
      */
     public Builder tokenKnn(int tokensPerQueryToken) {
       return firstStage(FirstStage.TOKEN_KNN, positive("tokensPerQueryToken", tokensPerQueryToken), null);

@@ -277,7 +277,8 @@ final class TopKSearch {
    * documents are the candidates. XTR's estimate of a candidate's MaxSim sums, for each query
    * token, the best similarity retrieved from the document or, if none was, the query token's
    * k'-th retrieved similarity (the imputed missing similarity). Segments without a token index
-   * are searched exhaustively, and segments whose filter accepts few documents score them all.
+   * are searched exhaustively. A segment whose filter accepts few documents, or whose searches
+   * visit more tokens than the filter accepts, scores its accepted documents exactly.
    *
    * <p>Memory, besides the graph searches': per segment, at most query tokens x k' retrieved tokens
    * (8 bytes each) and candidates (at most as many; 12 bytes each with XTR's estimate), and the
@@ -288,6 +289,7 @@ final class TopKSearch {
     final int kPrime = query.getFirstStageSize();
     List<Callable<Retrieved>> tasks = new ArrayList<>();
     int withoutIndex = 0, filteredExactly = 0;
+    FixedBitSet[] filters = new FixedBitSet[leaves.size()];
     for (LeafReaderContext context : leaves) {
       SegmentMaxSim probe = SegmentMaxSim.create(context.reader(), query.getField(), query.tokens());
       if (probe == null) {
@@ -299,14 +301,26 @@ final class TopKSearch {
         continue;
       }
       Bits acceptDocs = acceptDocs(context);
-      if (acceptDocs instanceof FixedBitSet filtered
-          && filtered.cardinality() <= (long) queryTokens * kPrime) {
-        // The filter accepts no more documents than the token search could find: score them
-        // all exactly, rather than walk much of the graph to find so few (as Lucene's kNN
-        // queries fall back to exact search).
-        candidates[context.ord] = new Candidates(docs(filtered), null);
-        filteredExactly++;
-        continue;
+      final int visitLimit;
+      if (acceptDocs instanceof FixedBitSet filtered) {
+        filters[context.ord] = filtered;
+        int accepted = filtered.cardinality();
+        if (accepted <= (long) queryTokens * kPrime) {
+          // The filter accepts no more documents than the token search could find: score them
+          // all exactly, rather than walk much of the graph to find so few (as Lucene's kNN
+          // queries fall back to exact search).
+          candidates[context.ord] = new Candidates(docs(filtered), null);
+          filteredExactly++;
+          continue;
+        }
+        // A search that scores more tokens than the filter accepts costs more than scoring the
+        // accepted documents exactly (Lucene's visit limit, with the segment's mean tokens per
+        // document): past it, they are.
+        long tokens = probe.values.tokenIndex().tokenCount();
+        visitLimit =
+            (int) Math.min(Integer.MAX_VALUE, Math.max(1, tokens * accepted / Math.max(1, probe.values.cost())));
+      } else {
+        visitLimit = Integer.MAX_VALUE;
       }
       for (int i = 0; i < queryTokens; i++) {
         int queryToken = i;
@@ -316,9 +330,13 @@ final class TopKSearch {
               // A token index per task: like the doc values it comes from, it is for one thread.
               TokenIndex index = MultiVectorValues.of(context.reader(), query.getField()).tokenIndex();
               int k = Math.min(kPrime, index.tokenCount());
-              KnnCollector collector = timeLimited(new TopKnnCollector(k, Integer.MAX_VALUE));
+              TopKnnCollector limited = new TopKnnCollector(k, visitLimit);
+              KnnCollector collector = timeLimited(limited);
               if (shouldExit() == false) {
                 index.search(target, collector, index.acceptTokens(acceptDocs));
+              }
+              if (limited.earlyTerminated()) {
+                return new Retrieved(context.ord, queryToken, null, null);
               }
               ScoreDoc[] tokens = collector.topDocs().scoreDocs;
               int[] docs = new int[tokens.length];
@@ -331,7 +349,16 @@ final class TopKSearch {
             });
       }
     }
-    List<Retrieved> retrieved = searcher.getTaskExecutor().invokeAll(tasks);
+    List<Retrieved> retrieved = new ArrayList<>(searcher.getTaskExecutor().invokeAll(tasks));
+    int visitedExactly = 0;
+    for (Retrieved r : retrieved) {
+      if (r.docs == null && candidates[r.leaf] == null) {
+        candidates[r.leaf] = new Candidates(docs(filters[r.leaf]), null);
+        visitedExactly++;
+      }
+    }
+    // What such segments retrieved is left out of every query token's threshold too.
+    retrieved.removeIf(r -> candidates[r.leaf] != null);
     float[] threshold = thresholds(retrieved, queryTokens, kPrime);
     boolean xtr = query.getSecondStage() == LateInteractionQuery.SecondStage.XTR;
     int count = 0;
@@ -343,7 +370,7 @@ final class TopKSearch {
     }
     return String.format(
         Locale.ROOT,
-        "token kNN (%d tokens per query token), %,d candidate documents, second stage %s%s%s",
+        "token kNN (%d tokens per query token), %,d candidate documents, second stage %s%s%s%s",
         kPrime,
         count,
         xtr ? "XTR estimate" : "exact MaxSim",
@@ -353,7 +380,11 @@ final class TopKSearch {
         filteredExactly == 0
             ? ""
             : "; " + filteredExactly + " segments where the filter accepts at most query tokens x k'"
-                + " documents, all scored exactly");
+                + " documents, all scored exactly",
+        visitedExactly == 0
+            ? ""
+            : "; " + visitedExactly + " segments where a token search visited more tokens than the"
+                + " filter accepts, its documents all scored exactly");
   }
 
   /** The set bits of {@code bits}, ascending. */

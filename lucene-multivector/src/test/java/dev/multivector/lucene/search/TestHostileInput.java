@@ -140,4 +140,46 @@ public class TestHostileInput extends LuceneTestCase {
       }
     }
   }
+
+  /**
+   * A filter that accepts more documents than the token search could find, but few of the
+   * segment's tokens: the graph search visits more tokens than the filter accepts and gives way
+   * to scoring the accepted documents exactly, as Lucene's kNN queries do past their visit limit.
+   */
+  public void testFilteredSearchPastItsVisitLimitIsScoredExactly() throws Exception {
+    int dim = 8;
+    MultiVectorFieldConfig config =
+        MultiVectorFieldConfig.builder(dim).tokenGraph(new MultiVectorFieldConfig.Graph(8, 16)).build();
+    try (Directory dir = newDirectory()) {
+      try (IndexWriter writer =
+          new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVector104Codec()))) {
+        for (int i = 0; i < 2000; i++) {
+          Document doc = new Document();
+          doc.add(new StringField("group", i < 10 ? "few" : "rest", Field.Store.NO));
+          doc.add(new MultiVectorField(FIELD, randomMatrix(1, dim), config));
+          writer.addDocument(doc);
+        }
+        writer.forceMerge(1);
+      }
+      try (DirectoryReader reader = DirectoryReader.open(dir)) {
+        IndexSearcher searcher = newSearcher(reader);
+        Query few = new TermQuery(new Term("group", "few"));
+        float[][] query = randomMatrix(1, dim);
+        // 10 accepted documents, more than 1 query token x k' = 1: the graph is searched, with a
+        // limit of 10 visits that its first neighbour list alone exceeds.
+        LateInteractionQuery tokenKnn =
+            LateInteractionQuery.builder(FIELD, query).k(10).tokenKnn(1).filter(few).build();
+        TopDocs hits = searcher.search(tokenKnn, 10);
+        TopDocs exact =
+            searcher.search(LateInteractionQuery.builder(FIELD, query).k(10).filter(few).build(), 10);
+        assertEquals(10, hits.scoreDocs.length);
+        for (int i = 0; i < 10; i++) {
+          assertEquals(exact.scoreDocs[i].doc, hits.scoreDocs[i].doc);
+          assertEquals(exact.scoreDocs[i].score, hits.scoreDocs[i].score, 0f);
+        }
+        String explanation = searcher.explain(tokenKnn, hits.scoreDocs[0].doc).toString();
+        assertTrue(explanation, explanation.contains("visited more tokens than the filter accepts"));
+      }
+    }
+  }
 }
