@@ -26,7 +26,7 @@ import org.apache.lucene.util.packed.DirectMonotonicWriter;
  * name is declared as holding {@link org.apache.lucene.document.LateInteractionField} values, and
  * every value in the segment is a well-formed matrix of one dimension. Otherwise (a declared field
  * with malformed or mixed-dimension values) the field goes to the delegate unchanged. The choice
- * is recorded per segment in the field attribute {@value #STORAGE_KEY}; a declared field stored
+ * is recorded per segment in the field attribute {@code multivector.storage}; a declared field stored
  * here also gets its configuration attributes (dimension from its values, DOT_PRODUCT).
  *
  * <p>Files, each with a {@link CodecUtil#writeIndexHeader index header} (segment id and suffix)
@@ -100,13 +100,13 @@ public final class MultiVectorDocValuesFormat extends DocValuesFormat {
   public static final String NAME = "MultiVectorDocValues";
 
   /** Field attribute that records where a multi-vector field's values are in this segment. */
-  public static final String STORAGE_KEY = "multivector.storage";
+  static final String STORAGE_KEY = "multivector.storage";
 
   /** {@link #STORAGE_KEY} value: stored as panels by this format. */
-  public static final String STORAGE_PANELS = "panels";
+  static final String STORAGE_PANELS = "panels";
 
   /** {@link #STORAGE_KEY} value: handed to the delegate format. */
-  public static final String STORAGE_DELEGATE = "delegate";
+  static final String STORAGE_DELEGATE = "delegate";
 
   static final String META_CODEC = "MultiVectorDocValuesMeta";
   static final String DATA_CODEC = "MultiVectorDocValuesData";
