@@ -126,7 +126,13 @@ abstract class PanamaFloat32MaxSimKernel implements Float32MaxSimKernel {
       final long c = t + 2 * lanes < paddedTokens ? address(offset, dim, t + 2 * lanes) : a;
       final long d = t + 3 * lanes < paddedTokens ? address(offset, dim, t + 3 * lanes) : a;
       for (int i = 0; i < queryTokens; i += 4) {
-        // Fewer than four query tokens left: repeat the last; its maxima are written once.
+        if (queryTokens - i <= 2) {
+          // One or two query tokens left: a block of four would repeat them.
+          final int q1 = Math.min(i + 1, queryTokens - 1) * dim;
+          block2(query, dim, i * dim, q1, panels, a, b, c, d, t, tokens, maxima, i, queryTokens - i);
+          break;
+        }
+        // Three query tokens left: repeat the last; its maxima are written once.
         final int last = queryTokens - 1;
         block(
             query,
@@ -250,6 +256,73 @@ abstract class PanamaFloat32MaxSimKernel implements Float32MaxSimKernel {
           vd = acc3d;
         }
       }
+      final int base = (i + row) * PANEL;
+      if (lanes == PANEL) {
+        FloatVector.fromArray(species, maxima, base)
+            .lanewise(VectorOperators.MAX, va, ma)
+            .lanewise(VectorOperators.MAX, vb, mb)
+            .lanewise(VectorOperators.MAX, vc, mc)
+            .lanewise(VectorOperators.MAX, vd, md)
+            .intoArray(maxima, base);
+      } else {
+        FloatVector.fromArray(species, maxima, base + la).lanewise(VectorOperators.MAX, va, ma).intoArray(maxima, base + la);
+        FloatVector.fromArray(species, maxima, base + lb).lanewise(VectorOperators.MAX, vb, mb).intoArray(maxima, base + lb);
+        FloatVector.fromArray(species, maxima, base + lc).lanewise(VectorOperators.MAX, vc, mc).intoArray(maxima, base + lc);
+        FloatVector.fromArray(species, maxima, base + ld).lanewise(VectorOperators.MAX, vd, md).intoArray(maxima, base + ld);
+      }
+    }
+  }
+
+  /** As {@link #block}, for two query tokens: eight accumulators. */
+  private void block2(
+      float[] query,
+      int dim,
+      int q0,
+      int q1,
+      MemorySegment panels,
+      long a,
+      long b,
+      long c,
+      long d,
+      int t,
+      int tokens,
+      float[] maxima,
+      int i,
+      int rows) {
+    final VectorSpecies<Float> species = species();
+    final int lanes = species.length();
+    FloatVector acc0a = FloatVector.zero(species), acc0b = acc0a, acc0c = acc0a, acc0d = acc0a;
+    FloatVector acc1a = acc0a, acc1b = acc0a, acc1c = acc0a, acc1d = acc0a;
+    for (int k = 0; k < dim; k++) {
+      final long row = (long) k * PANEL * Float.BYTES;
+      final FloatVector da = FloatVector.fromMemorySegment(species, panels, a + row, ByteOrder.LITTLE_ENDIAN);
+      final FloatVector db = FloatVector.fromMemorySegment(species, panels, b + row, ByteOrder.LITTLE_ENDIAN);
+      final FloatVector dc = FloatVector.fromMemorySegment(species, panels, c + row, ByteOrder.LITTLE_ENDIAN);
+      final FloatVector dd = FloatVector.fromMemorySegment(species, panels, d + row, ByteOrder.LITTLE_ENDIAN);
+      FloatVector qk = FloatVector.broadcast(species, query[q0 + k]);
+      acc0a = madd(qk, da, acc0a);
+      acc0b = madd(qk, db, acc0b);
+      acc0c = madd(qk, dc, acc0c);
+      acc0d = madd(qk, dd, acc0d);
+      qk = FloatVector.broadcast(species, query[q1 + k]);
+      acc1a = madd(qk, da, acc1a);
+      acc1b = madd(qk, db, acc1b);
+      acc1c = madd(qk, dc, acc1c);
+      acc1d = madd(qk, dd, acc1d);
+    }
+    final VectorMask<Float> ma = species.indexInRange(t, tokens);
+    final VectorMask<Float> mb = species.indexInRange(t + lanes, tokens);
+    final VectorMask<Float> mc = species.indexInRange(t + 2 * lanes, tokens);
+    final VectorMask<Float> md = species.indexInRange(t + 3 * lanes, tokens);
+    final int la = t % PANEL;
+    final int lb = (t + lanes) % PANEL;
+    final int lc = (t + 2 * lanes) % PANEL;
+    final int ld = (t + 3 * lanes) % PANEL;
+    for (int row = 0; row < rows; row++) {
+      final FloatVector va = row == 0 ? acc0a : acc1a;
+      final FloatVector vb = row == 0 ? acc0b : acc1b;
+      final FloatVector vc = row == 0 ? acc0c : acc1c;
+      final FloatVector vd = row == 0 ? acc0d : acc1d;
       final int base = (i + row) * PANEL;
       if (lanes == PANEL) {
         FloatVector.fromArray(species, maxima, base)
