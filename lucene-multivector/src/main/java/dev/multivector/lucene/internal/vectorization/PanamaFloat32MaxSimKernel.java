@@ -17,7 +17,8 @@ import org.apache.lucene.util.Constants;
  * it is in the L1 cache, so a document is read from memory once. Tokens past the run's end (the
  * zero padding of the last panel) are masked out of the maxima. When one vector of tokens is
  * left (all of a document of at most 16 tokens at 512 bits), it is scored alone against four
- * query tokens rather than as a block of four vectors, three of them masked-off copies.
+ * query tokens rather than as a block of four vectors, three of them masked-off copies; one or
+ * two query tokens left meet a block as two rather than as four, repeated.
  *
  * <p>Fused multiply-add only where Lucene measured it to be fast ({@link
  * Constants#HAS_FAST_VECTOR_FMA}, which {@code -Dlucene.useVectorFMA} overrides): without hardware
