@@ -198,6 +198,7 @@ final class HnswTokenIndexWriter extends TokenIndexWriter {
         new HnswConcurrentMergeBuilder(
             executor, workers, scorers, settings.maxConn(), settings.beamWidth(), graph, initialized);
     builder.setInfoStream(infoStream());
+    builder.setAbortCheck(merge.abortCheck());
     return builder.build(count);
   }
 

@@ -239,7 +239,7 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
                 }));
       }
     }
-    return new TokenIndexWriter.Merge(indexes, mergeState.intraMergeTaskExecutor);
+    return new TokenIndexWriter.Merge(indexes, mergeState.intraMergeTaskExecutor, mergeState::checkAborted);
   }
 
   private void message(String message) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Executor;
 import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.util.IORunnable;
 import org.apache.lucene.util.IOSupplier;
 
 /**
@@ -38,10 +39,11 @@ public abstract class TokenIndexWriter implements Closeable {
       TokenIndexReader reader, int tokenCount, IOSupplier<int[]> newTokens) {}
 
   /**
-   * What a merge offers: the merged segments' indexes of the field, and the merge's executor for
-   * work in parallel (null if none).
+   * What a merge offers: the merged segments' indexes of the field, the merge's executor for work
+   * in parallel (null if none), and its abort check, to call often: it throws once the merge is
+   * aborted (a rollback or a close that does not wait must not wait for a long build).
    */
-  public record Merge(List<MergedIndex> indexes, Executor executor) {}
+  public record Merge(List<MergedIndex> indexes, Executor executor, IORunnable abortCheck) {}
 
   /**
    * Indexes a field's tokens.
