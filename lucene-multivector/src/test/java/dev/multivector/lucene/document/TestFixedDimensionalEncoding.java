@@ -1,0 +1,156 @@
+package dev.multivector.lucene.document;
+
+import dev.multivector.lucene.MaxSimReference;
+import java.util.Arrays;
+import java.util.Random;
+import org.apache.lucene.tests.util.LuceneTestCase;
+
+/** MUVERA's fixed-dimensional encoding: its shape, its determinism, and how well it finds MaxSim. */
+public class TestFixedDimensionalEncoding extends LuceneTestCase {
+
+  public void testDimensionAndValidation() {
+    assertEquals(3 * 16 * 8, new FixedDimensionalEncoding(32, 3, 4, 8, 1).encodedDimension());
+    assertEquals(3 * 16 * 8, new FixedDimensionalEncoding(32, 3, 4, 8, 1).encodeQuery(matrix(new Random(1), 5, 32)).length);
+    expectThrows(IllegalArgumentException.class, () -> new FixedDimensionalEncoding(32, 0, 4, 8, 1));
+    expectThrows(IllegalArgumentException.class, () -> new FixedDimensionalEncoding(32, 1, 17, 8, 1));
+    expectThrows(IllegalArgumentException.class, () -> new FixedDimensionalEncoding(32, 64, 10, 32, 1));
+    FixedDimensionalEncoding fde = new FixedDimensionalEncoding(4, 1, 2, 4, 1);
+    IllegalArgumentException e =
+        expectThrows(IllegalArgumentException.class, () -> fde.encodeDocument(new float[][] {{1, 2, 3}}));
+    assertTrue(e.getMessage(), e.getMessage().contains("token 0 has dimension 3"));
+  }
+
+  public void testSameArgumentsEncodeAlike() {
+    float[][] tokens = matrix(new Random(random().nextLong()), 7, 16);
+    long seed = random().nextLong();
+    float[] first = new FixedDimensionalEncoding(16, 4, 3, 8, seed).encodeDocument(tokens);
+    assertArrayEquals(first, new FixedDimensionalEncoding(16, 4, 3, 8, seed).encodeDocument(tokens), 0f);
+    assertFalse(Arrays.equals(first, new FixedDimensionalEncoding(16, 4, 3, 8, seed + 1).encodeDocument(tokens)));
+  }
+
+  /** With one bucket and no projection, the query is the sum of its tokens, the document the mean. */
+  public void testOneBucketIsSumAndMean() {
+    Random random = new Random(random().nextLong());
+    float[][] query = matrix(random, 3, 5);
+    float[][] doc = matrix(random, 4, 5);
+    FixedDimensionalEncoding fde = new FixedDimensionalEncoding(5, 1, 0, 5, random.nextLong());
+    float[] q = fde.encodeQuery(query);
+    float[] d = fde.encodeDocument(doc);
+    for (int k = 0; k < 5; k++) {
+      double sum = 0, mean = 0;
+      for (float[] token : query) {
+        sum += token[k];
+      }
+      for (float[] token : doc) {
+        mean += token[k] / 4.0;
+      }
+      assertEquals(sum, q[k], 1e-5);
+      assertEquals(mean, d[k], 1e-5);
+    }
+  }
+
+  /** A one-token document fills every empty bucket with its token; a query leaves them zero. */
+  public void testEmptyBucketsOfDocumentsAreFilled() {
+    float[][] token = matrix(new Random(random().nextLong()), 1, 6);
+    FixedDimensionalEncoding fde = new FixedDimensionalEncoding(6, 2, 3, 6, random().nextLong());
+    float[] doc = fde.encodeDocument(token);
+    float[] query = fde.encodeQuery(token);
+    int nonZeroQueryBlocks = 0;
+    for (int block = 0; block < 2 * 8; block++) {
+      float[] d = Arrays.copyOfRange(doc, block * 6, block * 6 + 6);
+      float[] q = Arrays.copyOfRange(query, block * 6, block * 6 + 6);
+      assertArrayEquals(token[0], d, 0f);
+      if (Arrays.equals(q, token[0])) {
+        nonZeroQueryBlocks++;
+      } else {
+        assertArrayEquals(new float[6], q, 0f);
+      }
+    }
+    assertEquals("one bucket per repetition", 2, nonZeroQueryBlocks);
+  }
+
+  /**
+   * Documents of clustered tokens and queries made of noisy copies of one document's tokens: the
+   * encoding ranks MaxSim's best document first for most queries, and for more of them than the
+   * mean summary vector does (the trap MUVERA avoids). Measured over 30 seeds: 36 to 40 of 40,
+   * the mean vector 15 to 28.
+   */
+  public void testFindsMaxSimsBestDocument() {
+    Random random = new Random(random().nextLong());
+    int dim = 32, docs = 300, topics = 30;
+    float[][] centroids = matrix(random, topics * 8, dim);
+    float[][][] corpus = new float[docs][][];
+    for (int d = 0; d < docs; d++) {
+      int topic = random.nextInt(topics);
+      corpus[d] = new float[16][];
+      for (int t = 0; t < 16; t++) {
+        corpus[d][t] = noisy(random, centroids[topic * 8 + random.nextInt(8)], 0.5f);
+      }
+    }
+    FixedDimensionalEncoding fde = new FixedDimensionalEncoding(dim, 10, 4, 8, random.nextLong());
+    float[][] encoded = new float[docs][];
+    float[][] means = new float[docs][];
+    for (int d = 0; d < docs; d++) {
+      encoded[d] = fde.encodeDocument(corpus[d]);
+      means[d] = SummaryVector.MEAN.of(corpus[d], false);
+    }
+    int queries = 40, byEncoding = 0, byMean = 0;
+    for (int i = 0; i < queries; i++) {
+      float[][] doc = corpus[random.nextInt(docs)];
+      float[][] query = new float[8][];
+      for (int t = 0; t < 8; t++) {
+        query[t] = noisy(random, doc[random.nextInt(doc.length)], 0.3f);
+      }
+      int best = 0;
+      double bestMaxSim = Double.NEGATIVE_INFINITY;
+      for (int d = 0; d < docs; d++) {
+        double maxSim = MaxSimReference.maxSim(query, corpus[d]);
+        if (maxSim > bestMaxSim) {
+          best = d;
+          bestMaxSim = maxSim;
+        }
+      }
+      byEncoding += ranksFirst(fde.encodeQuery(query), encoded, best) ? 1 : 0;
+      byMean += ranksFirst(SummaryVector.MEAN.of(query, false), means, best) ? 1 : 0;
+    }
+    String found = "first by the encoding " + byEncoding + ", by the mean " + byMean + " of " + queries;
+    assertTrue(found, byEncoding >= queries * 8 / 10);
+    assertTrue(found, byEncoding > byMean);
+  }
+
+  private static boolean ranksFirst(float[] query, float[][] docs, int doc) {
+    double score = dot(query, docs[doc]);
+    for (float[] other : docs) {
+      if (dot(query, other) > score) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static double dot(float[] a, float[] b) {
+    double sum = 0;
+    for (int i = 0; i < a.length; i++) {
+      sum += (double) a[i] * b[i];
+    }
+    return sum;
+  }
+
+  private static float[] noisy(Random random, float[] v, float noise) {
+    float[] out = new float[v.length];
+    for (int k = 0; k < v.length; k++) {
+      out[k] = v[k] + noise * (float) random.nextGaussian();
+    }
+    return out;
+  }
+
+  private static float[][] matrix(Random random, int rows, int dim) {
+    float[][] m = new float[rows][dim];
+    for (float[] row : m) {
+      for (int k = 0; k < dim; k++) {
+        row[k] = (float) random.nextGaussian();
+      }
+    }
+    return m;
+  }
+}
