@@ -343,7 +343,6 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
     void addTo(DirectMonotonicWriter writer) throws IOException;
   }
 
-
   private void ensureOpen() throws IOException {
     if (meta != null) {
       return;

@@ -26,8 +26,8 @@ import org.apache.lucene.util.packed.DirectMonotonicWriter;
  * name is declared as holding {@link org.apache.lucene.document.LateInteractionField} values, and
  * every value in the segment is a well-formed matrix of one dimension. Otherwise (a declared field
  * with malformed or mixed-dimension values) the field goes to the delegate unchanged. The choice
- * is recorded per segment in the field attribute {@code multivector.storage}; a declared field stored
- * here also gets its configuration attributes (dimension from its values, DOT_PRODUCT).
+ * is recorded per segment in the field attribute {@code multivector.storage}; a declared field
+ * stored here also gets its configuration attributes (dimension from its values, DOT_PRODUCT).
  *
  * <p>Files, each with a {@link CodecUtil#writeIndexHeader index header} (segment id and suffix)
  * and a {@link CodecUtil#writeFooter checksum footer}; all numbers little-endian:
