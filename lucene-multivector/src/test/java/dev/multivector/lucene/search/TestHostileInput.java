@@ -6,7 +6,10 @@ import dev.multivector.lucene.codec.MultiVector104Codec;
 import dev.multivector.lucene.document.MultiVectorField;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import dev.multivector.lucene.pooling.HierarchicalTokenPooler;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntSupplier;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.LateInteractionField;
@@ -16,10 +19,12 @@ import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.tests.util.LuceneTestCase;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * Inputs an attacker would try: values whose MaxSim overflows float, queries of thousands of
@@ -109,35 +114,10 @@ public class TestHostileInput extends LuceneTestCase {
    * are no more than the token search could find, and says so.
    */
   public void testSelectiveFilterIsScoredExactly() throws Exception {
-    int dim = 8;
-    MultiVectorFieldConfig config =
-        MultiVectorFieldConfig.builder(dim).tokenGraph(new MultiVectorFieldConfig.Graph(8, 16)).build();
-    try (Directory dir = newDirectory()) {
-      try (IndexWriter writer =
-          new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVector104Codec()))) {
-        for (int i = 0; i < 300; i++) {
-          Document doc = new Document();
-          doc.add(new StringField("id", Integer.toString(i), Field.Store.NO));
-          doc.add(new MultiVectorField(FIELD, randomMatrix(1 + random().nextInt(10), dim), config));
-          writer.addDocument(doc);
-        }
-        writer.forceMerge(1);
-      }
-      try (DirectoryReader reader = DirectoryReader.open(dir)) {
-        IndexSearcher searcher = newSearcher(reader);
-        Query oneDoc = new TermQuery(new Term("id", "123"));
-        float[][] query = randomMatrix(4, dim);
-        LateInteractionQuery tokenKnn =
-            LateInteractionQuery.builder(FIELD, query).k(10).tokenKnn(100).filter(oneDoc).build();
-        TopDocs hits = searcher.search(tokenKnn, 10);
-        TopDocs exact =
-            searcher.search(LateInteractionQuery.builder(FIELD, query).k(10).filter(oneDoc).build(), 10);
-        assertEquals(1, hits.scoreDocs.length);
-        assertEquals(exact.scoreDocs[0].doc, hits.scoreDocs[0].doc);
-        assertEquals(exact.scoreDocs[0].score, hits.scoreDocs[0].score, 0f);
-        String explanation = searcher.explain(tokenKnn, hits.scoreDocs[0].doc).toString();
-        assertTrue(explanation, explanation.contains("all scored exactly"));
-      }
+    try (Directory dir = indexWithTokenGraph(300, () -> 1 + random().nextInt(10));
+        DirectoryReader reader = DirectoryReader.open(dir)) {
+      Query oneDoc = new TermQuery(new Term("id", "123"));
+      assertScoredExactly(newSearcher(reader), 4, 100, oneDoc, 1, "all scored exactly");
     }
   }
 
@@ -147,39 +127,61 @@ public class TestHostileInput extends LuceneTestCase {
    * to scoring the accepted documents exactly, as Lucene's kNN queries do past their visit limit.
    */
   public void testFilteredSearchPastItsVisitLimitIsScoredExactly() throws Exception {
-    int dim = 8;
-    MultiVectorFieldConfig config =
-        MultiVectorFieldConfig.builder(dim).tokenGraph(new MultiVectorFieldConfig.Graph(8, 16)).build();
-    try (Directory dir = newDirectory()) {
-      try (IndexWriter writer =
-          new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVector104Codec()))) {
-        for (int i = 0; i < 2000; i++) {
-          Document doc = new Document();
-          doc.add(new StringField("group", i < 10 ? "few" : "rest", Field.Store.NO));
-          doc.add(new MultiVectorField(FIELD, randomMatrix(1, dim), config));
-          writer.addDocument(doc);
-        }
-        writer.forceMerge(1);
+    try (Directory dir = indexWithTokenGraph(2000, () -> 1);
+        DirectoryReader reader = DirectoryReader.open(dir)) {
+      List<BytesRef> ids = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        ids.add(new BytesRef(Integer.toString(i)));
       }
-      try (DirectoryReader reader = DirectoryReader.open(dir)) {
-        IndexSearcher searcher = newSearcher(reader);
-        Query few = new TermQuery(new Term("group", "few"));
-        float[][] query = randomMatrix(1, dim);
-        // 10 accepted documents, more than 1 query token x k' = 1: the graph is searched, with a
-        // limit of 10 visits that its first neighbour list alone exceeds.
-        LateInteractionQuery tokenKnn =
-            LateInteractionQuery.builder(FIELD, query).k(10).tokenKnn(1).filter(few).build();
-        TopDocs hits = searcher.search(tokenKnn, 10);
-        TopDocs exact =
-            searcher.search(LateInteractionQuery.builder(FIELD, query).k(10).filter(few).build(), 10);
-        assertEquals(10, hits.scoreDocs.length);
-        for (int i = 0; i < 10; i++) {
-          assertEquals(exact.scoreDocs[i].doc, hits.scoreDocs[i].doc);
-          assertEquals(exact.scoreDocs[i].score, hits.scoreDocs[i].score, 0f);
-        }
-        String explanation = searcher.explain(tokenKnn, hits.scoreDocs[0].doc).toString();
-        assertTrue(explanation, explanation.contains("visited more tokens than the filter accepts"));
-      }
+      // 10 accepted documents, more than 1 query token x k' = 1: the graph is searched, with a
+      // limit of 10 visits that its first neighbour list alone exceeds.
+      assertScoredExactly(
+          newSearcher(reader),
+          1,
+          1,
+          new TermInSetQuery("id", ids),
+          10,
+          "visited more tokens than the filter accepts");
     }
+  }
+
+  /** Documents with an "id", a token graph and {@code tokens} tokens of dimension 8, in one segment. */
+  private static Directory indexWithTokenGraph(int docs, IntSupplier tokens) throws IOException {
+    MultiVectorFieldConfig config =
+        MultiVectorFieldConfig.builder(8).tokenGraph(new MultiVectorFieldConfig.Graph(8, 16)).build();
+    Directory dir = newDirectory();
+    try (IndexWriter writer =
+        new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVector104Codec()))) {
+      for (int i = 0; i < docs; i++) {
+        Document doc = new Document();
+        doc.add(new StringField("id", Integer.toString(i), Field.Store.NO));
+        doc.add(new MultiVectorField(FIELD, randomMatrix(tokens.getAsInt(), 8), config));
+        writer.addDocument(doc);
+      }
+      writer.forceMerge(1);
+    }
+    return dir;
+  }
+
+  /**
+   * Token kNN under {@code filter} returns the exact top 10 of the {@code expectedHits} documents
+   * the filter accepts, and its explanation says {@code why}.
+   */
+  private static void assertScoredExactly(
+      IndexSearcher searcher, int queryTokens, int kPrime, Query filter, int expectedHits, String why)
+      throws IOException {
+    float[][] query = randomMatrix(queryTokens, 8);
+    LateInteractionQuery tokenKnn =
+        LateInteractionQuery.builder(FIELD, query).k(10).tokenKnn(kPrime).filter(filter).build();
+    TopDocs hits = searcher.search(tokenKnn, 10);
+    TopDocs exact =
+        searcher.search(LateInteractionQuery.builder(FIELD, query).k(10).filter(filter).build(), 10);
+    assertEquals(expectedHits, hits.scoreDocs.length);
+    for (int i = 0; i < expectedHits; i++) {
+      assertEquals(exact.scoreDocs[i].doc, hits.scoreDocs[i].doc);
+      assertEquals(exact.scoreDocs[i].score, hits.scoreDocs[i].score, 0f);
+    }
+    String explanation = searcher.explain(tokenKnn, hits.scoreDocs[0].doc).toString();
+    assertTrue(explanation, explanation.contains(why));
   }
 }
