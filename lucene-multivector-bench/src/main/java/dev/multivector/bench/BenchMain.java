@@ -149,6 +149,7 @@ public final class BenchMain {
             new BenchIndex.Spec("full", MultiVectorFieldConfig.builder(dim).tokenGraph(MultiVectorFieldConfig.Graph.DEFAULT)),
             BenchIndex.Spec.luceneBuiltin(),
             new BenchIndex.Spec("max-summary", MultiVectorFieldConfig.builder(dim).summaryVector(SummaryVector.MAX)),
+            new BenchIndex.Spec("fde", MultiVectorFieldConfig.builder(dim).fde(MultiVectorFieldConfig.Fde.DEFAULT)),
             new BenchIndex.Spec("pool-2", MultiVectorFieldConfig.builder(dim).pooling(2, 1)),
             new BenchIndex.Spec("pool-4", MultiVectorFieldConfig.builder(dim).pooling(4, 1)));
     List<Strategy> strategies = new ArrayList<>();
@@ -158,6 +159,9 @@ public final class BenchMain {
     strategies.add(Strategy.summaryVectorOnly("max-summary", SummaryVector.MAX, false));
     for (int candidates : new int[] {20, 100, 500}) {
       strategies.add(Strategy.summaryRerank("full", candidates));
+    }
+    for (int candidates : new int[] {20, 100, 500}) {
+      strategies.add(Strategy.summaryRerank("fde", candidates));
     }
     strategies.add(Strategy.exhaustive("pool-2"));
     strategies.add(Strategy.exhaustive("pool-4"));

@@ -38,7 +38,9 @@ import org.apache.lucene.util.BytesRef;
  *       at {@code addDocument} with an {@link IllegalArgumentException}, and the writer stays
  *       usable. The vector's similarity is {@link VectorSimilarityFunction#MAXIMUM_INNER_PRODUCT}
  *       for a DOT_PRODUCT field (the mean is not unit length) and {@link
- *       VectorSimilarityFunction#DOT_PRODUCT} for a COSINE field.
+ *       VectorSimilarityFunction#DOT_PRODUCT} for a COSINE field; an {@link SummaryVector#FDE}
+ *       has its own dimension ({@link MultiVectorFieldConfig#summaryDimension()}) and is compared
+ *       by {@link VectorSimilarityFunction#MAXIMUM_INNER_PRODUCT}.
  * </ul>
  *
  * <p>With {@link MultiVectorFieldConfig#poolFactor()} above 1, the tokens are pooled ({@link
@@ -77,7 +79,7 @@ public final class MultiVectorField extends KnnFloatVectorField {
   private MultiVectorField(String name, MultiVectorFieldConfig config, float[][] prepared) {
     super(
         name,
-        config.summaryVector().of(prepared, config.similarity() == VectorSimilarityFunction.COSINE),
+        config.documentSummary(prepared),
         fieldType(config));
     this.config = config;
     float[][] stored = config.pooler() == null ? prepared : config.pooler().pool(prepared);
@@ -98,7 +100,12 @@ public final class MultiVectorField extends KnnFloatVectorField {
     FieldType type = new FieldType();
     type.setDocValuesType(DocValuesType.BINARY);
     type.setVectorAttributes(
-        config.dimension(), VectorEncoding.FLOAT32, summaryVectorSimilarity(config.similarity()));
+        config.summaryDimension(),
+        VectorEncoding.FLOAT32,
+        // An FDE is not normalised: its raw inner product is what approximates MaxSim.
+        config.fde() != null
+            ? VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT
+            : summaryVectorSimilarity(config.similarity()));
     config.toAttributes().forEach(type::putAttribute);
     type.freeze();
     return type;

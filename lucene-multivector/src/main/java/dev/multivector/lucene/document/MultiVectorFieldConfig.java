@@ -2,9 +2,11 @@ package dev.multivector.lucene.document;
 
 import dev.multivector.lucene.pooling.HierarchicalTokenPooler;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.lucene.document.FieldType;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.VectorSimilarityFunction;
@@ -75,6 +77,44 @@ public final class MultiVectorFieldConfig {
     }
   }
 
+  /**
+   * The settings of a {@link SummaryVector#FDE} summary vector (MUVERA's fixed-dimensional
+   * encoding): {@code repetitions} x 2<sup>{@code simHashBits}</sup> blocks of {@code
+   * projectionDimension} floats, at most {@link #MAX_DIMENSION} in all for now, drawn from {@code
+   * seed}.
+   */
+  public record Fde(int repetitions, int simHashBits, int projectionDimension, long seed) {
+    /** 8 repetitions of 16 buckets of 8 floats: 1,024 dimensions. Not yet tuned by measurement. */
+    public static final Fde DEFAULT = new Fde(8, 4, 8, 42);
+
+    public Fde {
+      if (repetitions < 1 || simHashBits < 0 || simHashBits > 16 || projectionDimension < 1) {
+        throw new IllegalArgumentException(
+            "FDE repetitions and projectionDimension must be at least 1 and simHashBits in [0, 16],"
+                + " got " + repetitions + ", " + projectionDimension + " and " + simHashBits);
+      }
+      long encoded = (long) repetitions * (1L << simHashBits) * projectionDimension;
+      if (encoded > MAX_DIMENSION) {
+        throw new IllegalArgumentException(
+            "FDE of repetitions x 2^simHashBits x projectionDimension = " + encoded
+                + " dimensions, more than " + MAX_DIMENSION);
+      }
+    }
+
+    static Fde parse(String value) {
+      String[] parts = value.split(",");
+      return new Fde(
+          Integer.parseInt(parts[0]),
+          Integer.parseInt(parts[1]),
+          Integer.parseInt(parts[2]),
+          Long.parseLong(parts[3]));
+    }
+
+    String format() {
+      return repetitions + "," + simHashBits + "," + projectionDimension + "," + seed;
+    }
+  }
+
   /** How the codec stores token vectors. Versioned: later encodings are added, never renumbered. */
   public enum Encoding {
     /** IEEE float32, bit-exact. */
@@ -92,6 +132,7 @@ public final class MultiVectorFieldConfig {
   static final String ATTR_SUMMARY_VECTOR = "multivector.summaryVector";
   static final String ATTR_TOKEN_GRAPH = "multivector.tokenGraph";
   static final String ATTR_SUMMARY_GRAPH = "multivector.summaryGraph";
+  static final String ATTR_FDE = "multivector.fde"; // only with an FDE summary vector
   static final int ATTRIBUTES_VERSION = 1;
 
   private final int dimension;
@@ -104,6 +145,8 @@ public final class MultiVectorFieldConfig {
   private final HierarchicalTokenPooler pooler; // null: no pooling
   private final Graph tokenGraph; // null: none
   private final Graph summaryGraph; // null: none
+  private final Fde fde; // null unless the summary vector is an FDE
+  private final FixedDimensionalEncoding encoder; // likewise
   private final FieldType fieldType; // the fields' Lucene type, shared by the fields of this instance
 
   private MultiVectorFieldConfig(Builder b) {
@@ -117,11 +160,37 @@ public final class MultiVectorFieldConfig {
     this.pooler = poolFactor > 1 ? new HierarchicalTokenPooler(poolFactor, protectedTokens) : null;
     this.tokenGraph = b.tokenGraph;
     this.summaryGraph = b.summaryGraph;
+    this.fde = summaryVector == SummaryVector.FDE ? (b.fde == null ? Fde.DEFAULT : b.fde) : null;
+    this.encoder = fde == null ? null : encoder(dimension, fde);
     this.fieldType = MultiVectorField.newFieldType(this);
   }
 
   FieldType fieldType() {
     return fieldType;
+  }
+
+  /**
+   * Encoders by dimension and settings. A query reads its field's configuration from each segment,
+   * and drawing an encoder's random matrices takes milliseconds; the few settings an index uses are
+   * kept, at most {@link #MAX_CACHED_ENCODERS} of them.
+   */
+  private static final Map<List<Object>, FixedDimensionalEncoding> ENCODERS = new ConcurrentHashMap<>();
+
+  private static final int MAX_CACHED_ENCODERS = 64;
+
+  private static FixedDimensionalEncoding encoder(int dimension, Fde fde) {
+    List<Object> key = List.of(dimension, fde);
+    FixedDimensionalEncoding encoder = ENCODERS.get(key);
+    if (encoder == null) {
+      encoder =
+          new FixedDimensionalEncoding(
+              dimension, fde.repetitions(), fde.simHashBits(), fde.projectionDimension(), fde.seed());
+      if (ENCODERS.size() >= MAX_CACHED_ENCODERS) {
+        ENCODERS.clear(); // bounded: settings are few, so this is a safety net, not a policy
+      }
+      ENCODERS.put(key, encoder);
+    }
+    return encoder;
   }
 
   /**
@@ -177,6 +246,36 @@ public final class MultiVectorFieldConfig {
     return summaryVector;
   }
 
+  /** The settings of the {@link SummaryVector#FDE} summary vector, or null if it is another. */
+  public Fde fde() {
+    return fde;
+  }
+
+  /** Dimensions of the summary vector: the tokens' for the mean or max, the FDE's for an FDE. */
+  public int summaryDimension() {
+    return encoder == null ? dimension : encoder.encodedDimension();
+  }
+
+  /**
+   * A document's summary vector, from its tokens as stored (for COSINE, L2-normalised): the
+   * mean or max (L2-normalised for COSINE), or the document's FDE.
+   */
+  public float[] documentSummary(float[][] tokens) {
+    return encoder == null ? summaryVector.of(tokens, cosine()) : encoder.encodeDocument(tokens);
+  }
+
+  /**
+   * A query's summary vector, as the summary-vector first stage searches it: the mean or max of
+   * its tokens (L2-normalised for COSINE), or the query's FDE.
+   */
+  public float[] querySummary(float[][] tokens) {
+    return encoder == null ? summaryVector.of(tokens, cosine()) : encoder.encodeQuery(tokens);
+  }
+
+  private boolean cosine() {
+    return similarity == VectorSimilarityFunction.COSINE;
+  }
+
   /**
    * The HNSW graph over every token vector of a segment, for the per-token (XTR-style) first stage,
    * or null if there is none (the default).
@@ -229,6 +328,7 @@ public final class MultiVectorFieldConfig {
           .summaryVector(SummaryVector.valueOf(attributes.get(ATTR_SUMMARY_VECTOR)))
           .tokenGraph(Graph.parse(attributes.get(ATTR_TOKEN_GRAPH)))
           .summaryGraph(Graph.parse(attributes.get(ATTR_SUMMARY_GRAPH)))
+          .fde(attributes.containsKey(ATTR_FDE) ? Fde.parse(attributes.get(ATTR_FDE)) : null)
           .build();
     } catch (NullPointerException | IllegalArgumentException e) {
       throw new IllegalArgumentException(
@@ -253,6 +353,9 @@ public final class MultiVectorFieldConfig {
     attributes.put(ATTR_SUMMARY_VECTOR, summaryVector.name());
     attributes.put(ATTR_TOKEN_GRAPH, Graph.format(tokenGraph));
     attributes.put(ATTR_SUMMARY_GRAPH, Graph.format(summaryGraph));
+    if (fde != null) {
+      attributes.put(ATTR_FDE, fde.format());
+    }
     return attributes;
   }
 
@@ -267,7 +370,8 @@ public final class MultiVectorFieldConfig {
         && protectedTokens == other.protectedTokens
         && summaryVector == other.summaryVector
         && Objects.equals(tokenGraph, other.tokenGraph)
-        && Objects.equals(summaryGraph, other.summaryGraph);
+        && Objects.equals(summaryGraph, other.summaryGraph)
+        && Objects.equals(fde, other.fde);
   }
 
   @Override
@@ -281,7 +385,8 @@ public final class MultiVectorFieldConfig {
         protectedTokens,
         summaryVector,
         tokenGraph,
-        summaryGraph);
+        summaryGraph,
+        fde);
   }
 
   @Override
@@ -289,7 +394,7 @@ public final class MultiVectorFieldConfig {
     return String.format(
         Locale.ROOT,
         "MultiVectorFieldConfig(dimension=%d, similarity=%s, encoding=%s, maxTokens=%d,"
-            + " poolFactor=%d, protectedTokens=%d, summaryVector=%s, tokenGraph=%s, summaryGraph=%s)",
+            + " poolFactor=%d, protectedTokens=%d, summaryVector=%s%s, tokenGraph=%s, summaryGraph=%s)",
         dimension,
         similarity,
         encoding,
@@ -297,6 +402,7 @@ public final class MultiVectorFieldConfig {
         poolFactor,
         protectedTokens,
         summaryVector,
+        fde == null ? "" : "(" + fde.format() + ")",
         Graph.format(tokenGraph),
         Graph.format(summaryGraph));
   }
@@ -312,6 +418,7 @@ public final class MultiVectorFieldConfig {
     private SummaryVector summaryVector = SummaryVector.MEAN;
     private Graph tokenGraph;
     private Graph summaryGraph;
+    private Fde fde;
 
     private Builder(int dimension) {
       if (dimension < 1 || dimension > MAX_DIMENSION) {
@@ -366,6 +473,18 @@ public final class MultiVectorFieldConfig {
     /** How the document's single summary vector is computed; {@link SummaryVector#MEAN} by default. */
     public Builder summaryVector(SummaryVector summaryVector) {
       this.summaryVector = Objects.requireNonNull(summaryVector, "summaryVector");
+      return this;
+    }
+
+    /**
+     * A {@link SummaryVector#FDE} summary vector with these settings ({@link Fde#DEFAULT} if the
+     * summary vector is set to FDE without them); null leaves the summary vector as it is.
+     */
+    public Builder fde(Fde settings) {
+      this.fde = settings;
+      if (settings != null) {
+        this.summaryVector = SummaryVector.FDE;
+      }
       return this;
     }
 

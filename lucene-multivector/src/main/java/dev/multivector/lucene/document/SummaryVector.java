@@ -10,13 +10,27 @@ public enum SummaryVector {
   /** The mean of the tokens. */
   MEAN,
   /** The largest value of each component over the tokens. */
-  MAX;
+  MAX,
+  /**
+   * MUVERA's fixed-dimensional encoding ({@link MultiVectorFieldConfig.Fde}): a document's and a
+   * query's differ, and their inner product approximates MaxSim. Computed by {@link
+   * MultiVectorFieldConfig#documentSummary} and {@link MultiVectorFieldConfig#querySummary}, which
+   * know its settings.
+   */
+  FDE;
 
   /**
    * This summary of {@code tokens} (one row per token, all of one dimension), L2-normalised if
    * {@code normalize} (a zero vector stays zero). Accumulates in double.
+   *
+   * @throws IllegalStateException for {@link #FDE}, which needs its settings
    */
   public float[] of(float[][] tokens, boolean normalize) {
+    if (this == FDE) {
+      throw new IllegalStateException(
+          "a fixed-dimensional encoding needs its settings: use MultiVectorFieldConfig#documentSummary"
+              + " or #querySummary");
+    }
     int dim = tokens[0].length;
     double[] acc = new double[dim];
     if (this == MAX) {

@@ -9,13 +9,14 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.QueryTimeout;
 import org.apache.lucene.index.ReaderUtil;
-import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.AcceptDocs;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -488,6 +489,7 @@ final class TopKSearch {
   private String summaryKnn(Candidates[] candidates) throws IOException {
     final int numCandidates = query.getFirstStageSize();
     List<Callable<List<ScoreDoc>>> tasks = new ArrayList<>();
+    Set<String> kinds = new TreeSet<>(); // the summary vectors searched, for explain
     for (LeafReaderContext context : leaves) {
       FieldInfo info = context.reader().getFieldInfos().fieldInfo(query.getField());
       if (info == null) {
@@ -499,9 +501,17 @@ final class TopKSearch {
             "field \"" + query.getField() + "\" has no summary vectors for the summary-vector first "
                 + "stage: index it as a MultiVectorField");
       }
-      boolean cosine = config.similarity() == VectorSimilarityFunction.COSINE;
       float[] target =
-          config.summaryVector().of(query.tokens().forSimilarity(query.getField(), config.similarity()), cosine);
+          config.querySummary(query.tokens().forSimilarity(query.getField(), config.similarity()));
+      kinds.add(
+          config.fde() == null
+              ? config.summaryVector().name()
+              : String.format(
+                  Locale.ROOT,
+                  "FDE of %d repetitions x %d buckets x %d",
+                  config.fde().repetitions(),
+                  1 << config.fde().simHashBits(),
+                  config.fde().projectionDimension()));
       AcceptDocs acceptDocs = AcceptDocs.fromLiveDocs(acceptDocs(context), context.reader().maxDoc());
       tasks.add(
           () -> {
@@ -517,7 +527,8 @@ final class TopKSearch {
           });
     }
     List<ScoreDoc> nearest = best(searcher.getTaskExecutor().invokeAll(tasks), numCandidates);
-    return describe("summary-vector kNN", byLeaf(nearest, candidates));
+    return describe(
+        "summary-vector kNN on " + String.join(", ", kinds), byLeaf(nearest, candidates));
   }
 
   /** QUERY: the candidate query's top hits (within the filter). */

@@ -175,6 +175,44 @@ public class TestMultiVectorField extends LuceneTestCase {
     }
   }
 
+  /**
+   * An FDE summary vector: the document's encoding as the field's vector, of the encoding's
+   * dimension and compared by inner product; its settings recorded with the field, so that a
+   * query is encoded alike.
+   */
+  public void testFdeSummaryVector() throws IOException {
+    MultiVectorFieldConfig.Fde settings = new MultiVectorFieldConfig.Fde(2, 2, 3, 7);
+    MultiVectorFieldConfig config = MultiVectorFieldConfig.builder(4).fde(settings).build();
+    assertEquals(SummaryVector.FDE, config.summaryVector());
+    assertEquals(2 * 4 * 3, config.summaryDimension());
+    assertEquals(
+        MultiVectorFieldConfig.Fde.DEFAULT,
+        MultiVectorFieldConfig.builder(4).summaryVector(SummaryVector.FDE).build().fde());
+    float[][] tokens = {{1, -2, 3, 0}, {3, 2, -1, 1}, {0, 1, 1, 1}};
+    FixedDimensionalEncoding encoding = new FixedDimensionalEncoding(4, 2, 2, 3, 7);
+    try (Directory dir = newDirectory();
+        IndexWriter writer =
+            new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVector104Codec()))) {
+      writer.addDocument(doc("a", new MultiVectorField("f", tokens, config)));
+      try (DirectoryReader reader = DirectoryReader.open(writer)) {
+        LeafReader leaf = getOnlyLeafReader(reader);
+        assertArrayEquals(encoding.encodeDocument(tokens), vectorOf(leaf, "f"), 0f);
+        FieldInfo info = leaf.getFieldInfos().fieldInfo("f");
+        assertEquals(VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT, info.getVectorSimilarityFunction());
+        MultiVectorFieldConfig recorded = MultiVectorFieldConfig.fromFieldInfo(info);
+        assertEquals(config, recorded);
+        assertArrayEquals(encoding.encodeQuery(tokens), recorded.querySummary(tokens), 0f);
+        TopDocs hits =
+            newSearcher(reader).search(new KnnFloatVectorQuery("f", recorded.querySummary(tokens), 5), 5);
+        assertEquals(1, hits.totalHits.value());
+      }
+    }
+    expectThrows(IllegalStateException.class, () -> SummaryVector.FDE.of(tokens, false));
+    IllegalArgumentException e =
+        expectThrows(IllegalArgumentException.class, () -> new MultiVectorFieldConfig.Fde(64, 10, 32, 1));
+    assertTrue(e.getMessage(), e.getMessage().contains("more than 1024"));
+  }
+
   private static float[] vectorOf(LeafReader leaf, String field) throws IOException {
     FloatVectorValues values = leaf.getFloatVectorValues(field);
     KnnVectorValues.DocIndexIterator it = values.iterator();

@@ -5,6 +5,7 @@ import static dev.multivector.lucene.search.TestLateInteractionQuery.randomMatri
 import dev.multivector.lucene.codec.MultiVector104Codec;
 import dev.multivector.lucene.document.MultiVectorField;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
+import dev.multivector.lucene.document.SummaryVector;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
@@ -53,14 +54,23 @@ public class TestFirstStages extends LuceneTestCase {
     super.tearDown();
   }
 
-  /** Random documents with both graphs, over several segments, with deletions. */
+  /** Random documents with both graphs and any summary vector, over several segments, with deletions. */
   private IndexSearcher index(int dim, int numDocs, boolean graphs, boolean deletions) throws IOException {
-    MultiVectorFieldConfig config =
+    MultiVectorFieldConfig.Builder builder =
         MultiVectorFieldConfig.builder(dim)
             .similarity(random().nextBoolean() ? VectorSimilarityFunction.DOT_PRODUCT : VectorSimilarityFunction.COSINE)
             .tokenGraph(graphs ? SMALL_GRAPH : null)
             .summaryGraph(graphs && random().nextBoolean() ? SMALL_GRAPH : null)
-            .build();
+            .summaryVector(SummaryVector.values()[random().nextInt(SummaryVector.values().length)]);
+    if (random().nextBoolean()) {
+      builder.fde(
+          new MultiVectorFieldConfig.Fde(
+              TestUtil.nextInt(random(), 1, 4),
+              TestUtil.nextInt(random(), 0, 4),
+              TestUtil.nextInt(random(), 1, 8),
+              random().nextLong()));
+    }
+    MultiVectorFieldConfig config = builder.build();
     dir = newDirectory();
     IndexWriterConfig iwc =
         newIndexWriterConfig().setCodec(new MultiVector104Codec()).setMaxBufferedDocs(TestUtil.nextInt(random(), 10, 60));
@@ -197,6 +207,10 @@ public class TestFirstStages extends LuceneTestCase {
         String text = explanation.toString();
         assertTrue(text, text.contains("found by the first stage"));
         assertTrue(text, text.contains(q.getSecondStage() == LateInteractionQuery.SecondStage.XTR ? "XTR estimate" : "MaxSim"));
+        if (q.getFirstStage() == LateInteractionQuery.FirstStage.SUMMARY_KNN) {
+          // Which summary vector: MEAN, MAX, or an FDE and its shape.
+          assertTrue(text, text.matches("(?s).*summary-vector kNN on (MEAN|MAX|FDE of \\d+ repetitions).*"));
+        }
       }
     }
   }
