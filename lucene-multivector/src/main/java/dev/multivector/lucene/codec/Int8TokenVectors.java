@@ -74,11 +74,16 @@ final class Int8TokenVectors {
     long position = (long) token * stride(dimension);
     if (mapped != null) {
       MemorySegment.copy(mapped, ValueLayout.JAVA_BYTE, position, dest, 0, dimension);
-      return Float.intBitsToFloat(mapped.get(LITTLE_ENDIAN_INT, position + dimension));
+      return mappedScale(position);
     }
     in.seek(position);
     in.readBytes(dest, 0, dimension);
     return Float.intBitsToFloat(in.readInt());
+  }
+
+  /** The scale after the codes of the token at {@code position} of the mapped tokens. */
+  private float mappedScale(long position) {
+    return Float.intBitsToFloat(mapped.get(LITTLE_ENDIAN_INT, position + dimension));
   }
 
   Int8TokenVectors copy() throws IOException {
@@ -128,7 +133,7 @@ final class Int8TokenVectors {
       if (mapped != null) { // in place
         long position = (long) node * stride(dimension);
         dot = INT8.dotProduct(query, mapped, position);
-        scale = Float.intBitsToFloat(mapped.get(LITTLE_ENDIAN_INT, position + dimension));
+        scale = mappedScale(position);
       } else {
         scale = read(node, codes);
         dot = VectorUtil.dotProduct(query, codes);

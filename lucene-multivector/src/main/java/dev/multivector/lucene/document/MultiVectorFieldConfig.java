@@ -257,8 +257,8 @@ public final class MultiVectorFieldConfig {
   }
 
   /**
-   * A document's summary vector, from its tokens as stored (for COSINE, L2-normalised): the
-   * mean or max (L2-normalised for COSINE), or the document's FDE.
+   * A document's summary vector, from its prepared tokens: the mean or max (L2-normalised for
+   * COSINE), or the document's FDE.
    */
   public float[] documentSummary(float[][] tokens) {
     return encoder == null ? summaryVector.of(tokens, cosine()) : encoder.encodeDocument(tokens);

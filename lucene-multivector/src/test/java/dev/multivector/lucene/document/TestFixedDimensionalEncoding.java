@@ -119,21 +119,13 @@ public class TestFixedDimensionalEncoding extends LuceneTestCase {
   }
 
   private static boolean ranksFirst(float[] query, float[][] docs, int doc) {
-    double score = dot(query, docs[doc]);
+    double score = MaxSimReference.dot(query, docs[doc]);
     for (float[] other : docs) {
-      if (dot(query, other) > score) {
+      if (MaxSimReference.dot(query, other) > score) {
         return false;
       }
     }
     return true;
-  }
-
-  private static double dot(float[] a, float[] b) {
-    double sum = 0;
-    for (int i = 0; i < a.length; i++) {
-      sum += (double) a[i] * b[i];
-    }
-    return sum;
   }
 
   private static float[] noisy(Random random, float[] v, float noise) {

@@ -107,11 +107,11 @@ abstract class PanamaFloat32MaxSimKernel implements Float32MaxSimKernel {
           final int last = queryTokens - 1;
           block1(
               query,
+              dim,
               i * dim,
               Math.min(i + 1, last) * dim,
               Math.min(i + 2, last) * dim,
               Math.min(i + 3, last) * dim,
-              dim,
               panels,
               a,
               t,
@@ -133,7 +133,7 @@ abstract class PanamaFloat32MaxSimKernel implements Float32MaxSimKernel {
           block2(query, dim, i * dim, q1, panels, a, b, c, d, t, tokens, maxima, i, queryTokens - i);
           break;
         }
-        // Three query tokens left: repeat the last; its maxima are written once.
+        // Four query tokens, or three with the last repeated (its maxima are written once).
         final int last = queryTokens - 1;
         block(
             query,
@@ -344,11 +344,11 @@ abstract class PanamaFloat32MaxSimKernel implements Float32MaxSimKernel {
   /** As {@link #block}, for the one vector of document tokens at {@code a}: four accumulators. */
   private void block1(
       float[] query,
+      int dim,
       int q0,
       int q1,
       int q2,
       int q3,
-      int dim,
       MemorySegment panels,
       long a,
       int t,
