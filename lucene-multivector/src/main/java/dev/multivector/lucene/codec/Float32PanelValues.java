@@ -1,5 +1,6 @@
 package dev.multivector.lucene.codec;
 
+import dev.multivector.lucene.document.MultiVectorFieldConfig.Encoding;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import org.apache.lucene.index.BinaryDocValues;
@@ -7,9 +8,11 @@ import org.apache.lucene.util.ArrayUtil;
 import org.apache.lucene.util.BytesRef;
 
 /**
- * Values of the float32 encoding, read as panels (see {@link PanelLayout}): the codec's own files,
- * other codecs' {@link org.apache.lucene.document.LateInteractionField} values converted on the
- * fly, and merges of either.
+ * Values read as float32 panels (see {@link PanelLayout}): the codec's own files, other codecs'
+ * {@link org.apache.lucene.document.LateInteractionField} values converted on the fly, and merges
+ * of either. The codec's files of a field with a compressed encoding also have its panels in that
+ * encoding, which {@link #scorer} scores; the float32 panels are then the raw values, for exact
+ * scoring, reads and merges.
  */
 abstract class Float32PanelValues extends MultiVectorValues {
 
@@ -46,6 +49,20 @@ abstract class Float32PanelValues extends MultiVectorValues {
     return null;
   }
 
+  /** The encoding {@link #scorer} scores: FLOAT32 unless the codec stored another too. */
+  @Override
+  public Encoding encoding() {
+    return Encoding.FLOAT32;
+  }
+
+  /**
+   * The current document's panels in the field's compressed {@link #encoding()}, in place if
+   * memory-mapped, else copied; valid until the next call. Only for values with such an encoding.
+   */
+  MemorySegment encodedPanels() throws IOException {
+    throw new UnsupportedOperationException("field \"" + field + "\" has no compressed encoding");
+  }
+
   /** Every panel of the current document, in a buffer reused from one document to the next. */
   final float[] allPanels() throws IOException {
     int panels = PanelLayout.panelCount(tokenCount());
@@ -75,7 +92,12 @@ abstract class Float32PanelValues extends MultiVectorValues {
   }
 
   @Override
-  public MultiVectorScorer scorer(float[][] query) {
+  public MultiVectorScorer scorer(float[][] query) throws IOException {
+    return EncodedPanelScorer.of(this, query);
+  }
+
+  @Override
+  public MultiVectorScorer exactScorer(float[][] query) {
     return new Float32PanelScorer(this, query);
   }
 }

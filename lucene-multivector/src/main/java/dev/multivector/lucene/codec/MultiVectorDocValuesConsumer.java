@@ -7,6 +7,7 @@ import static dev.multivector.lucene.codec.MultiVectorDocValuesFormat.STORAGE_KE
 import static dev.multivector.lucene.codec.MultiVectorDocValuesFormat.STORAGE_PANELS;
 
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
+import dev.multivector.lucene.document.MultiVectorFieldConfig.Encoding;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -51,6 +52,7 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
   private final Predicate<String> lateInteractionFields;
   private DocValuesConsumer delegate; // created on first use: some formats create files eagerly
   private IndexOutput meta, data; // likewise
+  private IndexOutput encoded; // created for the first field with a compressed encoding
   private final Map<String, TokenIndexWriter> tokenIndexWriters = new HashMap<>(); // by format
 
   MultiVectorDocValuesConsumer(
@@ -158,7 +160,8 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
       message("field \"" + field.name + "\": too many tokens for a token index");
       tokenIndex = null;
     }
-    writePanels(field, layout, values);
+    Encoding encoding = declared || config == null ? Encoding.FLOAT32 : config.encoding();
+    writePanels(field, layout, encoding, values);
     meta.writeString(tokenIndex == null ? "" : tokenIndex.getName());
     if (tokenIndex != null) {
       writeDocOfToken(layout);
@@ -250,12 +253,15 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
   }
 
   private void writePanels(
-      FieldInfo field, FieldLayout layout, IOSupplier<Float32PanelValues> supplier)
+      FieldInfo field,
+      FieldLayout layout,
+      Encoding encoding,
+      IOSupplier<Float32PanelValues> supplier)
       throws IOException {
     ensureOpen();
     final int dimension = layout.dimension;
     meta.writeInt(field.number);
-    meta.writeByte(MultiVectorDocValuesFormat.FLOAT32);
+    meta.writeByte(MultiVectorDocValuesFormat.wireNumber(encoding));
     meta.writeVInt(dimension);
     meta.writeInt(layout.docCount);
     meta.writeLong(layout.totalTokens);
@@ -268,7 +274,15 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
     final byte[] bytes = new byte[floats.length * Float.BYTES];
     final FloatBuffer littleEndian =
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    final boolean compressed = encoding != Encoding.FLOAT32;
+    final int encodedPanelBytes =
+        compressed ? MultiVectorDocValuesFormat.encodedPanelBytes(encoding, dimension) : 0;
+    final byte[] encodedBytes = new byte[chunkPanels * encodedPanelBytes];
+    if (compressed) {
+      ensureEncodedOpen();
+    }
     long start = data.alignFilePointer(PANEL_ALIGNMENT);
+    long encodedStart = compressed ? encoded.alignFilePointer(PANEL_ALIGNMENT) : -1;
     Float32PanelValues values = supplier.get();
     int ord = 0;
     for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
@@ -281,10 +295,24 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
         littleEndian.clear();
         littleEndian.put(floats, 0, count * panelFloats);
         data.writeBytes(bytes, 0, count * panelFloats * Float.BYTES);
+        if (compressed) {
+          for (int i = 0; i < count; i++) {
+            if (encoding == Encoding.INT8) {
+              Int8Panels.encode(floats, i * panelFloats, dimension, encodedBytes, i * encodedPanelBytes);
+            } else {
+              BitPanels.encode(floats, i * panelFloats, dimension, encodedBytes, i * encodedPanelBytes);
+            }
+          }
+          encoded.writeBytes(encodedBytes, 0, count * encodedPanelBytes);
+        }
       }
     }
     meta.writeLong(start);
     meta.writeLong(data.getFilePointer() - start);
+    if (compressed) {
+      meta.writeLong(encodedStart);
+      meta.writeLong(encoded.getFilePointer() - encodedStart);
+    }
 
     if (layout.docCount == 0 || layout.docCount == state.segmentInfo.maxDoc()) {
       meta.writeLong(layout.docCount == 0 ? -2 : -1);
@@ -372,6 +400,20 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
     }
   }
 
+  private void ensureEncodedOpen() throws IOException {
+    if (encoded == null) {
+      encoded =
+          state.directory.createOutput(
+              fileName(MultiVectorDocValuesFormat.ENCODED_EXTENSION), state.context);
+      CodecUtil.writeIndexHeader(
+          encoded,
+          MultiVectorDocValuesFormat.ENCODED_CODEC,
+          MultiVectorDocValuesFormat.VERSION_CURRENT,
+          state.segmentInfo.getId(),
+          state.segmentSuffix);
+    }
+  }
+
   private String fileName(String extension) {
     return IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, extension);
   }
@@ -420,19 +462,22 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
         CodecUtil.writeFooter(meta);
         CodecUtil.writeFooter(data);
       }
+      if (encoded != null) {
+        CodecUtil.writeFooter(encoded);
+      }
       for (TokenIndexWriter writer : tokenIndexWriters.values()) {
         writer.finish();
       }
       success = true;
     } finally {
       List<Closeable> closeables = new ArrayList<>(tokenIndexWriters.values());
-      closeables.addAll(Arrays.asList(meta, data, delegate));
+      closeables.addAll(Arrays.asList(meta, data, encoded, delegate));
       if (success) {
         IOUtils.close(closeables);
       } else {
         IOUtils.closeWhileHandlingException(closeables);
       }
-      meta = data = null;
+      meta = data = encoded = null;
       tokenIndexWriters.clear();
     }
   }

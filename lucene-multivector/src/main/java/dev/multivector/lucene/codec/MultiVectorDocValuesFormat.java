@@ -1,6 +1,8 @@
 package dev.multivector.lucene.codec;
 
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
+import dev.multivector.lucene.internal.vectorization.BitMaxSimKernel;
+import dev.multivector.lucene.internal.vectorization.Int8MaxSimKernel;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.function.Predicate;
@@ -39,12 +41,15 @@ import org.apache.lucene.util.packed.DirectMonotonicWriter;
  *
  * <ul>
  *   <li><b>[int32]</b> field number
- *   <li><b>[byte]</b> token encoding, by its wire number: {@value #FLOAT32} = float32 panels
+ *   <li><b>[byte]</b> token encoding, by its wire number: {@value #FLOAT32} = FLOAT32, {@value
+ *       #INT8} = INT8, {@value #BIT} = BIT (from version {@value #VERSION_ENCODINGS})
  *   <li><b>[vint]</b> token dimension {@code d}
  *   <li><b>[int32]</b> number of documents with a value, {@code N}
  *   <li><b>[int64]</b> total tokens of the field in the segment, {@code T}
  *   <li><b>[int32]</b> the largest token count of a document
  *   <li><b>[int64, int64]</b> offset and length in {@code .mvd} of the panels
+ *   <li>INT8 and BIT only: <b>[int64, int64]</b> offset and length in {@code .mve} of the
+ *       encoded panels
  *   <li><b>[int64, int64, int16, byte]</b> documents with a value: offset and length in {@code
  *       .mvd} of an {@link IndexedDISI} bit set, its jump-table entry count and dense rank power;
  *       offset -2 means no document, -1 every document (no bit set stored)
@@ -80,6 +85,27 @@ import org.apache.lucene.util.packed.DirectMonotonicWriter;
  *
  * <p>then the footer.
  *
+ * <h2>{@code .mve}: encoded panels</h2>
+ *
+ * <p>Only if a field of the segment has the INT8 or BIT encoding. Header {@value #ENCODED_CODEC},
+ * then for each such field, in metadata order: zero bytes up to a multiple of {@value
+ * #PANEL_ALIGNMENT} bytes from the start of the file, and the field's panels in its encoding, the
+ * same number per document as in {@code .mvd}, each of the same 16 tokens, then the footer:
+ *
+ * <ul>
+ *   <li>INT8: {@code 16 * (d + 4)} bytes a panel: byte {@code k * 16 + j} is the code, a signed
+ *       byte, of component {@code k} of token {@code j}, then 16 float32 scales; a token stands for
+ *       its codes times its scale, {@code max_k |x_k| / 127} (see {@link Int8Panels});
+ *   <li>BIT: {@code 64 * (w + 1)} bytes a panel, {@code w = ceil(d / 32)}: int32 {@code i * 16 +
+ *       j} is word {@code i} of token {@code j}, whose bit {@code b} is set when component {@code
+ *       32 * i + b} is positive, then 16 float32 scales, {@code ||x||_1 / d} (see {@link
+ *       BitPanels}).
+ * </ul>
+ *
+ * <p>The {@code .mvd} panels hold the raw float32 values of every field: rescoring, {@link
+ * org.apache.lucene.index.BinaryDocValues#binaryValue()} and merges read them, and merges encode
+ * the merged values again.
+ *
  * <h2>Token index</h2>
  *
  * <p>A field whose configuration asks for a token index (see {@link
@@ -112,12 +138,45 @@ public final class MultiVectorDocValuesFormat extends DocValuesFormat {
   static final String DATA_CODEC = "MultiVectorDocValuesData";
   static final String META_EXTENSION = "mvm";
   static final String DATA_EXTENSION = "mvd";
+  static final String ENCODED_CODEC = "MultiVectorDocValuesEncoded";
+  static final String ENCODED_EXTENSION = "mve";
   static final int VERSION_START = 0;
-  static final int VERSION_CURRENT = VERSION_START;
+
+  /** Adds the INT8 and BIT encodings and the {@code .mve} file. */
+  static final int VERSION_ENCODINGS = 1;
+
+  static final int VERSION_CURRENT = VERSION_ENCODINGS;
   static final int PANEL_ALIGNMENT = 64;
 
-  /** Wire number of the float32 panel encoding. */
-  static final byte FLOAT32 = 0;
+  /** Wire numbers of the encodings: never renumbered. */
+  static final byte FLOAT32 = 0, INT8 = 1, BIT = 2;
+
+  static byte wireNumber(MultiVectorFieldConfig.Encoding encoding) {
+    return switch (encoding) {
+      case FLOAT32 -> FLOAT32;
+      case INT8 -> INT8;
+      case BIT -> BIT;
+    };
+  }
+
+  /** The encoding of a wire number, or null if this version does not know it. */
+  static MultiVectorFieldConfig.Encoding encoding(byte wireNumber) {
+    return switch (wireNumber) {
+      case FLOAT32 -> MultiVectorFieldConfig.Encoding.FLOAT32;
+      case INT8 -> MultiVectorFieldConfig.Encoding.INT8;
+      case BIT -> MultiVectorFieldConfig.Encoding.BIT;
+      default -> null;
+    };
+  }
+
+  /** Bytes of one panel of a compressed encoding. */
+  static int encodedPanelBytes(MultiVectorFieldConfig.Encoding encoding, int dimension) {
+    return switch (encoding) {
+      case INT8 -> Int8MaxSimKernel.panelBytes(dimension);
+      case BIT -> BitMaxSimKernel.panelBytes(dimension);
+      case FLOAT32 -> throw new IllegalArgumentException("FLOAT32 panels are not encoded");
+    };
+  }
   static final int ADDRESSES_BLOCK_SHIFT = 16;
 
   private final DocValuesFormat delegate;

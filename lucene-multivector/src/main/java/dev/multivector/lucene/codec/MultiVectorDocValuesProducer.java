@@ -2,10 +2,12 @@ package dev.multivector.lucene.codec;
 
 import static dev.multivector.lucene.codec.MultiVectorDocValuesFormat.isStoredAsPanels;
 
+import dev.multivector.lucene.document.MultiVectorFieldConfig.Encoding;
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +33,7 @@ import org.apache.lucene.store.ChecksumIndexInput;
 import org.apache.lucene.store.FileTypeHint;
 import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.MemorySegmentAccessInput;
+import org.apache.lucene.util.ArrayUtil;
 import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.IOUtils;
 import org.apache.lucene.util.LongValues;
@@ -41,12 +44,15 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
 
   /** One field's metadata. */
   private record FieldEntry(
+      Encoding encoding,
       int dimension,
       int docCount,
       long totalTokens,
       int maxTokens,
       long panelsOffset,
       long panelsLength,
+      long encodedOffset, // -1 for FLOAT32
+      long encodedLength,
       long docsWithFieldOffset,
       long docsWithFieldLength,
       short jumpTableEntryCount,
@@ -62,6 +68,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
   private final Map<String, FieldEntry> fields;
   private final Map<String, TokenIndexReader> tokenIndexes; // by format name
   private final IndexInput data; // null if no field of the segment is stored as panels
+  private final IndexInput encoded; // null if no field has a compressed encoding
   private final DocValuesProducer delegate; // null if every doc-values field is stored as panels
   private final int maxDoc;
 
@@ -79,13 +86,21 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
     }
     this.fields = new HashMap<>();
     this.tokenIndexes = new HashMap<>();
-    IndexInput data = null;
+    IndexInput data = null, encoded = null;
     DocValuesProducer delegate = null;
     boolean success = false;
     try {
       if (anyPanels) {
         int version = readMeta(state);
-        data = openData(state, version);
+        data = openData(state, version, MultiVectorDocValuesFormat.DATA_EXTENSION, MultiVectorDocValuesFormat.DATA_CODEC);
+        if (fields.values().stream().anyMatch(entry -> entry.encoding != Encoding.FLOAT32)) {
+          encoded =
+              openData(
+                  state,
+                  version,
+                  MultiVectorDocValuesFormat.ENCODED_EXTENSION,
+                  MultiVectorDocValuesFormat.ENCODED_CODEC);
+        }
         for (FieldEntry entry : fields.values()) {
           String format = entry.tokenIndexFormat;
           if (format != null && tokenIndexes.containsKey(format) == false) {
@@ -115,11 +130,12 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
       success = true;
     } finally {
       if (success == false) {
-        IOUtils.closeWhileHandlingException(data, delegate);
+        IOUtils.closeWhileHandlingException(data, encoded, delegate);
         IOUtils.closeWhileHandlingException(tokenIndexes.values());
       }
     }
     this.data = data;
+    this.encoded = encoded;
     this.delegate = delegate;
   }
 
@@ -127,6 +143,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
     this.fields = original.fields;
     this.tokenIndexes = original.tokenIndexes;
     this.data = original.data;
+    this.encoded = original.encoded;
     this.delegate = original.delegate == null ? null : original.delegate.getMergeInstance();
     this.maxDoc = original.maxDoc;
   }
@@ -145,7 +162,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
                 MultiVectorDocValuesFormat.VERSION_CURRENT,
                 state.segmentInfo.getId(),
                 state.segmentSuffix);
-        readFields(meta, state.fieldInfos);
+        readFields(meta, state.fieldInfos, version);
       } catch (Throwable t) {
         priorE = t;
       } finally {
@@ -161,15 +178,21 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
     return version;
   }
 
-  private void readFields(IndexInput meta, FieldInfos infos) throws IOException {
+  private void readFields(IndexInput meta, FieldInfos infos, int version) throws IOException {
     for (int number = meta.readInt(); number != -1; number = meta.readInt()) {
       FieldInfo info = infos.fieldInfo(number);
       if (info == null || isStoredAsPanels(info) == false) {
         throw new CorruptIndexException("invalid field number: " + number, meta);
       }
-      byte encoding = meta.readByte();
-      if (encoding != MultiVectorDocValuesFormat.FLOAT32) {
-        throw new CorruptIndexException("unknown token encoding " + encoding, meta);
+      byte wireNumber = meta.readByte();
+      Encoding encoding = MultiVectorDocValuesFormat.encoding(wireNumber);
+      if (encoding == null
+          || (encoding != Encoding.FLOAT32 && version < MultiVectorDocValuesFormat.VERSION_ENCODINGS)) {
+        throw new CorruptIndexException(
+            "field \"" + info.name + "\" has token encoding number " + wireNumber
+                + ", unknown to format version " + version + " (this version of the library reads "
+                + Arrays.toString(Encoding.values()) + ")",
+            meta);
       }
       int dimension = meta.readVInt();
       int docCount = meta.readInt();
@@ -182,6 +205,17 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
       }
       long panelsOffset = meta.readLong();
       long panelsLength = meta.readLong();
+      long encodedOffset = -1, encodedLength = 0;
+      if (encoding != Encoding.FLOAT32) {
+        encodedOffset = meta.readLong();
+        encodedLength = meta.readLong();
+        long panels = panelsLength / ((long) PanelLayout.panelFloats(dimension) * Float.BYTES);
+        if (encodedLength != panels * MultiVectorDocValuesFormat.encodedPanelBytes(encoding, dimension)) {
+          throw new CorruptIndexException(
+              "field \"" + info.name + "\": " + encodedLength + " bytes of " + encoding + " panels for "
+                  + panels + " float32 panels", meta);
+        }
+      }
       long docsWithFieldOffset = meta.readLong();
       long docsWithFieldLength = meta.readLong();
       short jumpTableEntryCount = meta.readShort();
@@ -202,12 +236,15 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
       fields.put(
           info.name,
           new FieldEntry(
+              encoding,
               dimension,
               docCount,
               totalTokens,
               maxTokens,
               panelsOffset,
               panelsLength,
+              encodedOffset,
+              encodedLength,
               docsWithFieldOffset,
               docsWithFieldLength,
               jumpTableEntryCount,
@@ -227,17 +264,17 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
     return new Addresses(offset, addressesMeta, meta.readLong());
   }
 
-  private static IndexInput openData(SegmentReadState state, int metaVersion) throws IOException {
+  private static IndexInput openData(
+      SegmentReadState state, int metaVersion, String extension, String codec) throws IOException {
     IndexInput data =
         state.directory.openInput(
-            fileName(state, MultiVectorDocValuesFormat.DATA_EXTENSION),
-            state.context.withHints(FileTypeHint.DATA));
+            fileName(state, extension), state.context.withHints(FileTypeHint.DATA));
     boolean success = false;
     try {
       int version =
           CodecUtil.checkIndexHeader(
               data,
-              MultiVectorDocValuesFormat.DATA_CODEC,
+              codec,
               MultiVectorDocValuesFormat.VERSION_START,
               MultiVectorDocValuesFormat.VERSION_CURRENT,
               state.segmentInfo.getId(),
@@ -273,10 +310,14 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
     }
     IndexInput panels =
         data.slice("panels of " + field.name, entry.panelsOffset, entry.panelsLength);
+    IndexInput encodedPanels =
+        entry.encoding == Encoding.FLOAT32
+            ? null
+            : encoded.slice(entry.encoding + " panels of " + field.name, entry.encodedOffset, entry.encodedLength);
     LongValues tokenAddresses = addresses(entry.tokenAddresses);
     LongValues panelAddresses = addresses(entry.panelAddresses);
     if (entry.docsWithFieldOffset == -1) {
-      return new PanelValues(field, entry.dimension, panels, tokenAddresses, panelAddresses) {
+      return new PanelValues(field, entry, panels, encodedPanels, tokenAddresses, panelAddresses) {
         private int doc = -1;
 
         @Override
@@ -320,7 +361,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
             entry.jumpTableEntryCount,
             entry.denseRankPower,
             entry.docCount);
-    return new PanelValues(field, entry.dimension, panels, tokenAddresses, panelAddresses) {
+    return new PanelValues(field, entry, panels, encodedPanels, tokenAddresses, panelAddresses) {
       @Override
       int ord() {
         return disi.index();
@@ -385,24 +426,60 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
   private abstract class PanelValues extends Float32PanelValues {
     private final FieldInfo info;
     private final int dimension;
+    private final Encoding encoding;
     private final IndexInput panels;
+    private final IndexInput encodedPanels; // null for FLOAT32
     private final LongValues tokenAddresses;
     private final LongValues panelAddresses;
     private final long panelBytes;
+    private final long encodedPanelBytes;
+    private byte[] encodedCopy = new byte[0]; // encoded panels read from a file not mapped
 
     PanelValues(
         FieldInfo info,
-        int dimension,
+        FieldEntry entry,
         IndexInput panels,
+        IndexInput encodedPanels,
         LongValues tokenAddresses,
         LongValues panelAddresses) {
       super(info.name);
       this.info = info;
-      this.dimension = dimension;
+      this.dimension = entry.dimension;
+      this.encoding = entry.encoding;
       this.panels = panels;
+      this.encodedPanels = encodedPanels;
       this.tokenAddresses = tokenAddresses;
       this.panelAddresses = panelAddresses;
       this.panelBytes = (long) PanelLayout.panelFloats(dimension) * Float.BYTES;
+      this.encodedPanelBytes =
+          encoding == Encoding.FLOAT32
+              ? 0
+              : MultiVectorDocValuesFormat.encodedPanelBytes(encoding, dimension);
+    }
+
+    @Override
+    public Encoding encoding() {
+      return encoding;
+    }
+
+    @Override
+    MemorySegment encodedPanels() throws IOException {
+      if (encodedPanels == null) {
+        return super.encodedPanels();
+      }
+      int ord = ord();
+      long first = panelAddresses.get(ord);
+      long length = (panelAddresses.get(ord + 1L) - first) * encodedPanelBytes;
+      if (encodedPanels instanceof MemorySegmentAccessInput mapped) {
+        MemorySegment segment = mapped.segmentSliceOrNull(first * encodedPanelBytes, length);
+        if (segment != null) {
+          return segment;
+        }
+      }
+      encodedCopy = ArrayUtil.growNoCopy(encodedCopy, (int) length);
+      encodedPanels.seek(first * encodedPanelBytes);
+      encodedPanels.readBytes(encodedCopy, 0, (int) length);
+      return MemorySegment.ofArray(encodedCopy).asSlice(0, length);
     }
 
     /** The current document's ordinal among the documents with a value. */
@@ -475,6 +552,9 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
     if (data != null) {
       CodecUtil.checksumEntireFile(data);
     }
+    if (encoded != null) {
+      CodecUtil.checksumEntireFile(encoded);
+    }
     for (TokenIndexReader tokenIndex : tokenIndexes.values()) {
       tokenIndex.checkIntegrity();
     }
@@ -492,6 +572,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
   public void close() throws IOException {
     List<Closeable> closeables = new ArrayList<>(tokenIndexes.values());
     closeables.add(data);
+    closeables.add(encoded);
     closeables.add(delegate);
     IOUtils.close(closeables);
   }

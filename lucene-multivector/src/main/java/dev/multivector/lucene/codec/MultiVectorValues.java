@@ -1,5 +1,6 @@
 package dev.multivector.lucene.codec;
 
+import dev.multivector.lucene.document.MultiVectorFieldConfig.Encoding;
 import java.io.IOException;
 import org.apache.lucene.codecs.DocValuesProducer;
 import org.apache.lucene.document.LateInteractionField;
@@ -59,11 +60,25 @@ public abstract class MultiVectorValues extends BinaryDocValues {
    * A scorer of these values' documents against a query: its {@link MultiVectorScorer#iterator()
    * iterator} is these values, so position them and score their current document. The query's
    * tokens are compared with the stored ones by dot product: for a COSINE field, whose tokens were
-   * normalised when they were indexed, normalise the query's too.
+   * normalised when they were indexed, normalise the query's too. Scores are MaxSim in the
+   * segment's {@link #encoding()}: exact for FLOAT32, estimated from the compressed tokens for INT8
+   * and BIT.
    *
    * @param query the query's token vectors, one row per token
    */
   public abstract MultiVectorScorer scorer(float[][] query) throws IOException;
+
+  /**
+   * A scorer of exact MaxSim over the raw float32 token vectors, whatever the field's {@link
+   * #encoding()}: for rescoring. The same as {@link #scorer} for a FLOAT32 field.
+   */
+  public abstract MultiVectorScorer exactScorer(float[][] query) throws IOException;
+
+  /**
+   * The encoding {@link #scorer} scores in this segment: the field's configured {@link Encoding},
+   * or FLOAT32 for values not stored by {@link MultiVector104Codec}.
+   */
+  public abstract Encoding encoding();
 
   /**
    * The segment's token index of the field, or null if it has none (the field's configuration

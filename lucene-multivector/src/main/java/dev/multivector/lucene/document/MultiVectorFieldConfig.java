@@ -117,8 +117,20 @@ public final class MultiVectorFieldConfig {
 
   /** How the codec stores token vectors. Versioned: later encodings are added, never renumbered. */
   public enum Encoding {
-    /** IEEE float32, bit-exact. */
-    FLOAT32
+    /** IEEE float32, bit-exact: 4 bytes a component. */
+    FLOAT32,
+    /**
+     * One signed byte a component and a float32 scale a token (each token quantized on its own):
+     * {@code dim + 4} bytes a token. Queries stay float32; scores are within a small bound of the
+     * float32 MaxSim.
+     */
+    INT8,
+    /**
+     * One sign bit a component and a float32 scale a token: {@code dim / 8 + 4} bytes a token.
+     * Queries are binarised too and compared by Hamming distance: a fast, coarse first ranking, to
+     * be rescored with the raw float32 vectors.
+     */
+    BIT
   }
 
   // FieldInfo attribute keys. Part of the index format: never rename.
@@ -440,7 +452,10 @@ public final class MultiVectorFieldConfig {
       return this;
     }
 
-    /** How tokens are stored; FLOAT32 (the default) is the only encoding so far. */
+    /**
+     * How tokens are scored: {@link Encoding#FLOAT32} (the default), or a compressed copy, INT8 or
+     * BIT, beside the raw float32 vectors, which rescoring reads.
+     */
     public Builder encoding(Encoding encoding) {
       this.encoding = Objects.requireNonNull(encoding, "encoding");
       return this;

@@ -24,8 +24,10 @@ import org.apache.lucene.util.VectorUtil;
  * documents only (in a {@link org.apache.lucene.search.BooleanQuery} too). Candidates come from
  * a first stage: every document (exact, the default), the per-token index ({@link
  * Builder#tokenKnn}), the summary vectors ({@link Builder#summaryKnn}) or any query ({@link
- * Builder#candidates}); they are scored by exact MaxSim, or by XTR's estimate ({@link
- * Builder#xtrEstimate}). The searcher's executor scores them in as many parallel tasks as it has
+ * Builder#candidates}); they are scored by MaxSim (exact for a FLOAT32 field, estimated from the
+ * compressed tokens for INT8 and BIT), or by XTR's estimate ({@link
+ * Builder#xtrEstimate}) and, optionally, the best of them rescored exactly ({@link
+ * Builder#rescore}). The searcher's executor scores them in as many parallel tasks as it has
  * {@link IndexSearcher#getSlices() slices}; its {@link IndexSearcher#setTimeout timeout} stops
  * the search, which then returns the best of what it scored. Ties are broken by doc id. To score
  * every document instead, use {@link MaxSimValuesSource}.
@@ -68,7 +70,10 @@ public final class LateInteractionQuery extends Query {
 
   /** How candidates are scored. */
   public enum SecondStage {
-    /** Exact MaxSim. The default. */
+    /**
+     * MaxSim in the field's encoding: exact for FLOAT32, estimated from the compressed tokens for
+     * INT8 and BIT (see {@link Builder#rescore}). The default.
+     */
     EXACT,
     /**
      * XTR's estimate, for {@link FirstStage#TOKEN_KNN}: for each query token, the best similarity
@@ -93,6 +98,7 @@ public final class LateInteractionQuery extends Query {
   private final int firstStageSize; // tokens per query token, or candidates; 0 if exhaustive
   private final Query candidateQuery; // for FirstStage.QUERY
   private final SecondStage secondStage;
+  private final int rescore; // 0: none
 
   private LateInteractionQuery(
       String field,
@@ -102,7 +108,8 @@ public final class LateInteractionQuery extends Query {
       FirstStage firstStage,
       int firstStageSize,
       Query candidateQuery,
-      SecondStage secondStage) {
+      SecondStage secondStage,
+      int rescore) {
     this.field = field;
     this.tokens = tokens;
     this.k = k;
@@ -111,6 +118,7 @@ public final class LateInteractionQuery extends Query {
     this.firstStageSize = firstStageSize;
     this.candidateQuery = candidateQuery;
     this.secondStage = secondStage;
+    this.rescore = rescore;
   }
 
   /** Starts a query for the documents of {@code field} nearest {@code queryVectors} by MaxSim. */
@@ -128,6 +136,7 @@ public final class LateInteractionQuery extends Query {
     private int firstStageSize;
     private Query candidateQuery;
     private SecondStage secondStage = SecondStage.EXACT;
+    private int rescore;
 
     private Builder(String field, float[][] queryVectors) {
       this.field = Objects.requireNonNull(field, "field");
@@ -174,6 +183,20 @@ public final class LateInteractionQuery extends Query {
       return this;
     }
 
+    /**
+     * Rescore the best {@code n} (or k, if more) documents of the ranking with their exact MaxSim,
+     * from the raw float32 token vectors: for fields with a compressed {@link
+     * dev.multivector.lucene.document.MultiVectorFieldConfig.Encoding encoding}, whose scores are
+     * otherwise estimates, or after {@link #xtrEstimate()}. The k hits are the best rescored ones,
+     * with exact scores; {@code explain} shows both values.
+     *
+     * @throws IllegalArgumentException if {@code n} is not positive
+     */
+    public Builder rescore(int n) {
+      this.rescore = positive("rescore", n);
+      return this;
+    }
+
     private Builder firstStage(FirstStage stage, int size, Query query) {
       this.firstStage = stage;
       this.firstStageSize = size;
@@ -210,7 +233,8 @@ public final class LateInteractionQuery extends Query {
           firstStage,
           firstStageSize,
           candidateQuery,
-          secondStage);
+          secondStage,
+          rescore);
     }
   }
 
@@ -271,6 +295,11 @@ public final class LateInteractionQuery extends Query {
     return secondStage;
   }
 
+  /** How many of the best documents are rescored with exact MaxSim; 0 if none. */
+  public int getRescore() {
+    return rescore;
+  }
+
   @Override
   public Query rewrite(IndexSearcher searcher) throws IOException {
     Query rewrittenFilter = filter == null ? null : searcher.rewrite(filter);
@@ -284,22 +313,28 @@ public final class LateInteractionQuery extends Query {
           firstStage,
           firstStageSize,
           rewrittenCandidates,
-          secondStage);
+          secondStage,
+          rescore);
     }
     return TopKSearch.search(this, searcher);
   }
 
-  /** Explains the exact MaxSim of {@code doc}, or returns a no-match if it has no value. */
-  Explanation explainMaxSim(LeafReaderContext context, int doc, float boost) throws IOException {
+  /**
+   * Explains the MaxSim of {@code doc} (in the segment's encoding, or exact if {@code rescored}),
+   * or returns a no-match if it has no value.
+   */
+  Explanation explainMaxSim(LeafReaderContext context, int doc, float boost, boolean rescored)
+      throws IOException {
     SegmentMaxSim maxSim = SegmentMaxSim.create(context.reader(), field, tokens);
     if (maxSim == null || maxSim.values.advanceExact(doc) == false) {
       return Explanation.noMatch("no value in field \"" + field + "\"");
     }
     return maxSim.explain(
-        boost * score(maxSim.maxSim()),
+        boost * score(rescored ? maxSim.exactMaxSim() : maxSim.maxSim()),
         (boost == 1 ? "" : boost + " * ")
-            + "score of MaxSim in field \"" + field
-            + "\": 1 + MaxSim if MaxSim >= 0, else 1 / (1 - MaxSim), computed from:");
+            + "score of " + (rescored ? "exact " : "") + "MaxSim in field \"" + field
+            + "\": 1 + MaxSim if MaxSim >= 0, else 1 / (1 - MaxSim), computed from:",
+        rescored);
   }
 
   @Override
@@ -325,7 +360,8 @@ public final class LateInteractionQuery extends Query {
           case SUMMARY_KNN -> ", summaryKnn=" + firstStageSize;
           case QUERY -> ", candidates=" + firstStageSize + " of " + candidateQuery.toString(defaultField);
         }
-        + (secondStage == SecondStage.XTR ? ", xtrEstimate" : "") + "]";
+        + (secondStage == SecondStage.XTR ? ", xtrEstimate" : "")
+        + (rescore == 0 ? "" : ", rescore=" + rescore) + "]";
   }
 
   @Override
@@ -339,12 +375,22 @@ public final class LateInteractionQuery extends Query {
         && firstStage == other.firstStage
         && firstStageSize == other.firstStageSize
         && Objects.equals(candidateQuery, other.candidateQuery)
-        && secondStage == other.secondStage;
+        && secondStage == other.secondStage
+        && rescore == other.rescore;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        classHash(), field, tokens, k, filter, firstStage, firstStageSize, candidateQuery, secondStage);
+        classHash(),
+        field,
+        tokens,
+        k,
+        filter,
+        firstStage,
+        firstStageSize,
+        candidateQuery,
+        secondStage,
+        rescore);
   }
 }

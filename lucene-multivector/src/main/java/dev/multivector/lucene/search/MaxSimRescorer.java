@@ -18,7 +18,8 @@ import org.apache.lucene.search.TopDocs;
  * {@link LateInteractionQuery}; our counterpart of Lucene's {@link
  * org.apache.lucene.search.LateInteractionRescorer}. Hits are read in doc-id order, a segment's
  * values once for all its hits. A hit without a value in the field scores 0 and so ranks after
- * every hit with one.
+ * every hit with one. The MaxSim is exact, from the raw float32 token vectors, whatever the
+ * field's encoding.
  *
  * <pre class="prettyprint">
  * TopDocs firstPass = searcher.search(new TermQuery(new Term("body", "lucene")), 100);

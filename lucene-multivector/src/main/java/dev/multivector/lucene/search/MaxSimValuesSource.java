@@ -22,7 +22,8 @@ import org.apache.lucene.search.IndexSearcher;
  *
  * <p>Documents without a value in the field have none here. Reads the field as {@link
  * LateInteractionQuery} does, through reader wrappers; its explanations show, for each query
- * token, the document token it matched best.
+ * token, the document token it matched best. The MaxSim is exact, from the raw float32 token
+ * vectors, whatever the field's encoding: this is also what {@link MaxSimRescorer} rescores with.
  *
  * @lucene.experimental
  */
@@ -49,7 +50,7 @@ public final class MaxSimValuesSource extends DoubleValuesSource {
     return new DoubleValues() {
       @Override
       public double doubleValue() throws IOException {
-        return LateInteractionQuery.score(maxSim.maxSim());
+        return LateInteractionQuery.score(maxSim.exactMaxSim());
       }
 
       @Override
@@ -66,8 +67,8 @@ public final class MaxSimValuesSource extends DoubleValuesSource {
     if (maxSim == null || maxSim.values.advanceExact(docId) == false) {
       return Explanation.noMatch("no value in field \"" + field + "\"");
     }
-    return maxSim.explain(
-        LateInteractionQuery.score(maxSim.maxSim()),
+    return maxSim.explainExact(
+        LateInteractionQuery.score(maxSim.exactMaxSim()),
         "score of MaxSim in field \"" + field
             + "\": 1 + MaxSim if MaxSim >= 0, else 1 / (1 - MaxSim), computed from:");
   }

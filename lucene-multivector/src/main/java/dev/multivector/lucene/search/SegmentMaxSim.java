@@ -3,6 +3,7 @@ package dev.multivector.lucene.search;
 import dev.multivector.lucene.codec.MultiVectorScorer;
 import dev.multivector.lucene.codec.MultiVectorValues;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
+import dev.multivector.lucene.document.MultiVectorFieldConfig.Encoding;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,12 +24,14 @@ final class SegmentMaxSim {
   /** The query's tokens as compared with this segment's (normalised for a COSINE field). */
   final float[][] queryTokens;
 
-  private final MultiVectorScorer scorer;
+  private final MultiVectorScorer scorer; // in the segment's encoding
+  private final MultiVectorScorer exact; // float32
 
   private SegmentMaxSim(MultiVectorValues values, float[][] queryTokens) throws IOException {
     this.values = values;
     this.queryTokens = queryTokens;
     this.scorer = values.scorer(queryTokens);
+    this.exact = values.encoding() == Encoding.FLOAT32 ? scorer : values.exactScorer(queryTokens);
   }
 
   /**
@@ -69,19 +72,53 @@ final class SegmentMaxSim {
     return config;
   }
 
-  /** The current document's MaxSim. */
+  /** The current document's MaxSim in the segment's encoding: exact for FLOAT32. */
   float maxSim() throws IOException {
     return scorer.score();
   }
 
+  /** The current document's exact MaxSim, from its raw float32 tokens. */
+  float exactMaxSim() throws IOException {
+    return exact.score();
+  }
+
+  /** Whether {@link #maxSim()} is an estimate from compressed tokens. */
+  boolean compressed() {
+    return values.encoding() != Encoding.FLOAT32;
+  }
+
   /**
-   * Explains the current document's score: the raw MaxSim and, for each query token, the document
-   * token it matched best (which token or page patch) and their similarity.
+   * Explains the current document's score {@code score}, of {@link #exactMaxSim()}: the exact
+   * MaxSim with, for each query token, the document token it matched best (which token or page
+   * patch) and their similarity.
    */
-  Explanation explain(float score, String description) throws IOException {
+  Explanation explainExact(float score, String description) throws IOException {
+    return Explanation.match(score, description, exactDetail());
+  }
+
+  /**
+   * Explains the current document's score {@code score}, of {@link #maxSim()} or, if {@code
+   * rescored}, of {@link #exactMaxSim()}: in a compressed segment, both the encoded MaxSim and
+   * the exact one with its best matches.
+   */
+  Explanation explain(float score, String description, boolean rescored) throws IOException {
+    if (compressed() == false) {
+      return explainExact(score, description);
+    }
+    Explanation encoded =
+        Explanation.match(
+            scorer.score(),
+            values.encoding() + " MaxSim, from the compressed tokens"
+                + (rescored ? ": the first ranking, before rescoring" : ": the score"));
+    return rescored
+        ? Explanation.match(score, description, exactDetail(), encoded)
+        : Explanation.match(score, description, encoded, exactDetail());
+  }
+
+  private Explanation exactDetail() throws IOException {
     int[] bestTokens = new int[queryTokens.length];
     float[] bestSimilarities = new float[queryTokens.length];
-    scorer.bestMatches(bestTokens, bestSimilarities);
+    exact.bestMatches(bestTokens, bestSimilarities);
     int tokens = values.tokenCount();
     List<Explanation> matches = new ArrayList<>(queryTokens.length);
     for (int i = 0; i < queryTokens.length; i++) {
@@ -91,12 +128,10 @@ final class SegmentMaxSim {
               "query token " + i + ": best document token " + bestTokens[i] + " of " + tokens));
     }
     return Explanation.match(
-        score,
-        description,
-        Explanation.match(
-            scorer.score(),
-            "MaxSim, each query token's best dot product with the document's " + tokens
-                + " tokens, sum of:",
-            matches));
+        exact.score(),
+        (compressed() ? "exact (float32) " : "")
+            + "MaxSim, each query token's best dot product with the document's " + tokens
+            + " tokens, sum of:",
+        matches);
   }
 }

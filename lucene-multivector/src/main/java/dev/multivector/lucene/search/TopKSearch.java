@@ -110,8 +110,47 @@ final class TopKSearch {
     for (int leaf = 0; leaf < candidates.length; leaf++) {
       estimated[leaf] = candidates[leaf].estimates != null;
     }
+    List<ScoreDoc> hits = search.topK(candidates);
+    boolean rescored = query.getRescore() > 0 && search.shouldExit() == false;
+    if (rescored) {
+      hits = search.rescore(hits);
+    } else if (hits.size() > query.getK()) {
+      hits = best(List.of(hits), query.getK()); // timed out before rescoring
+    }
     return new TopMaxSimQuery(
-        query, search.topK(candidates), searcher.getIndexReader(), firstStage, estimated, search.timedOut);
+        query, hits, searcher.getIndexReader(), firstStage, estimated, rescored, search.timedOut);
+  }
+
+  /**
+   * The best k of the best {@code rescore} hits by their exact MaxSim, scored in parallel tasks.
+   * If the search times out meanwhile, the best of the hits rescored so far.
+   */
+  private List<ScoreDoc> rescore(List<ScoreDoc> hits) throws IOException {
+    ScoreDoc[] byDoc = best(List.of(hits), query.getRescore()).toArray(ScoreDoc[]::new);
+    Arrays.sort(byDoc, Comparator.comparingInt(hit -> hit.doc));
+    List<Callable<List<ScoreDoc>>> tasks = new ArrayList<>();
+    for (int from = 0; from < byDoc.length; from += CANDIDATES_PER_CHUNK) {
+      int start = from, end = Math.min(byDoc.length, from + CANDIDATES_PER_CHUNK);
+      tasks.add(
+          () -> {
+            List<ScoreDoc> rescored = new ArrayList<>(end - start);
+            SegmentMaxSim maxSim = null;
+            int leaf = -1;
+            for (int i = start; i < end && shouldExit() == false; i++) {
+              int hitLeaf = ReaderUtil.subIndex(byDoc[i].doc, leaves);
+              LeafReaderContext context = leaves.get(hitLeaf);
+              if (hitLeaf != leaf) {
+                leaf = hitLeaf;
+                maxSim = SegmentMaxSim.create(context.reader(), query.getField(), query.tokens());
+              }
+              // A hit has a value: it was scored from it.
+              maxSim.values.advanceExact(byDoc[i].doc - context.docBase);
+              rescored.add(new ScoreDoc(byDoc[i].doc, maxSim.exactMaxSim()));
+            }
+            return rescored;
+          });
+    }
+    return best(searcher.getTaskExecutor().invokeAll(tasks), query.getK());
   }
 
   /**
@@ -187,12 +226,17 @@ final class TopKSearch {
     for (int t = 0; t < Math.max(1, searcher.getSlices().length); t++) {
       tasks.add(() -> new Task().run(spans, firstChunk, nextChunk));
     }
-    return best(searcher.getTaskExecutor().invokeAll(tasks), query.getK());
+    return best(searcher.getTaskExecutor().invokeAll(tasks), ranked());
+  }
+
+  /** How many hits the ranking keeps: k, or the number to rescore if more. */
+  private int ranked() {
+    return Math.max(query.getK(), query.getRescore());
   }
 
   /** One parallel task: its hits, and the state of the segment it is in. */
   private final class Task {
-    private final HitQueue queue = new HitQueue(query.getK(), false);
+    private final HitQueue queue = new HitQueue(ranked(), false);
     private LeafReaderContext context;
     private SegmentMaxSim maxSim; // null if the segment has no values
     private DocIdSetIterator all; // the values that pass the filter, for exhaustive spans

@@ -29,12 +29,14 @@ final class TopMaxSimQuery extends Query {
   private final Object readerIdentity;
   private final String firstStage; // how the hits were found, for explanations
   private final boolean[] estimated; // by leaf: scores are XTR's estimate, not exact MaxSim
+  private final boolean rescored; // scores are exact MaxSim, whatever ranked the hits first
   private final boolean timedOut;
 
   /**
    * @param hits global doc ids with their raw score (MaxSim or its estimate), in any order
    * @param firstStage how the hits were found
    * @param estimated by leaf ordinal, whether the raw scores are an estimate of MaxSim
+   * @param rescored whether the hits were rescored with exact MaxSim
    * @param timedOut whether the search stopped at the searcher's timeout before it scored every
    *     candidate
    */
@@ -44,10 +46,12 @@ final class TopMaxSimQuery extends Query {
       IndexReader reader,
       String firstStage,
       boolean[] estimated,
+      boolean rescored,
       boolean timedOut) {
     this.original = original;
     this.firstStage = firstStage;
     this.estimated = estimated;
+    this.rescored = rescored;
     this.timedOut = timedOut;
     ScoreDoc[] byDoc = hits.toArray(ScoreDoc[]::new);
     Arrays.sort(byDoc, (a, b) -> Integer.compare(a.doc, b.doc));
@@ -100,11 +104,14 @@ final class TopMaxSimQuery extends Query {
                 0f,
                 "found by the first stage: "
                     + firstStage
-                    + (timedOut
+                    + (rescored
+                        ? "; the best " + original.getRescore() + " rescored with exact MaxSim"
+                        : "")
+                + (timedOut
                         ? "; the search timed out: the best of the documents scored before it stopped"
                         : ""));
-        if (estimated[context.ord] == false) {
-          Explanation maxSim = original.explainMaxSim(context, doc, boost);
+        if (rescored || estimated[context.ord] == false) {
+          Explanation maxSim = original.explainMaxSim(context, doc, boost, rescored);
           return Explanation.match(
               maxSim.getValue(), maxSim.getDescription(), append(maxSim.getDetails(), stage));
         }

@@ -4,9 +4,12 @@ import static dev.multivector.lucene.codec.MultiVectorTestUtil.randomMatrix;
 
 import dev.multivector.lucene.document.MultiVectorField;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
+import dev.multivector.lucene.document.MultiVectorFieldConfig.Encoding;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32;
+import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.CodecReader;
 import org.apache.lucene.index.CorruptIndexException;
@@ -23,18 +26,24 @@ import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.IndexOutput;
 import org.apache.lucene.tests.util.LuceneTestCase;
 import org.apache.lucene.tests.util.TestUtil;
+import org.apache.lucene.util.BitUtil;
 
 /**
- * A flipped byte anywhere in the codec's own files (panels and their metadata, the token index's
- * metadata, int8 tokens and graph) is detected as a corrupt index.
+ * A flipped byte anywhere in the codec's own files (panels, encoded panels and their metadata, the
+ * token index's metadata, int8 tokens and graph) is detected as a corrupt index, and so is an
+ * encoding this version does not know.
  */
 public class TestMultiVector104CodecCorruption extends LuceneTestCase {
 
   public void testFlippedByteIsDetected() throws IOException {
     try (Directory dir = newDirectory()) {
       int dim = TestUtil.nextInt(random(), 1, 40);
+      Encoding encoding = Encoding.values()[random().nextInt(Encoding.values().length)];
       MultiVectorFieldConfig config =
-          MultiVectorFieldConfig.builder(dim).tokenGraph(new MultiVectorFieldConfig.Graph(8, 16)).build();
+          MultiVectorFieldConfig.builder(dim)
+              .encoding(encoding)
+              .tokenGraph(new MultiVectorFieldConfig.Graph(8, 16))
+              .build();
       try (IndexWriter writer =
           new IndexWriter(
               dir,
@@ -57,6 +66,7 @@ public class TestMultiVector104CodecCorruption extends LuceneTestCase {
             List.of(
                 MultiVectorDocValuesFormat.META_EXTENSION,
                 MultiVectorDocValuesFormat.DATA_EXTENSION,
+                MultiVectorDocValuesFormat.ENCODED_EXTENSION,
                 HnswTokenIndexFormat.META_EXTENSION,
                 HnswTokenIndexFormat.VECTORS_EXTENSION,
                 HnswTokenIndexFormat.GRAPH_EXTENSION)) {
@@ -65,8 +75,10 @@ public class TestMultiVector104CodecCorruption extends LuceneTestCase {
           }
         }
       }
-      // Panels and token index, each a metadata file and its data files, in every segment.
-      assertTrue(ours.toString(), ours.size() >= 5 && ours.size() % 5 == 0);
+      // Panels (and encoded panels) and token index, each a metadata file and its data files, in
+      // every segment.
+      int perSegment = encoding == Encoding.FLOAT32 ? 5 : 6;
+      assertTrue(ours.toString(), ours.size() >= perSegment && ours.size() % perSegment == 0);
       for (String file : ours) {
         long length = dir.fileLength(file);
         // The first and last bytes (header, footer) and random ones in between.
@@ -83,6 +95,53 @@ public class TestMultiVector104CodecCorruption extends LuceneTestCase {
                 () -> openAndVerify(copy));
           }
         }
+      }
+    }
+  }
+
+  public void testUnknownEncodingIsReported() throws IOException {
+    try (Directory dir = newDirectory()) {
+      try (IndexWriter writer =
+          new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVector104Codec()).setUseCompoundFile(false))) {
+        Document doc = new Document();
+        doc.add(new MultiVectorField("mv", randomMatrix(random(), 3, 4)));
+        writer.addDocument(doc);
+      }
+      String meta = null;
+      for (String file : dir.listAll()) {
+        if (file.endsWith("." + MultiVectorDocValuesFormat.META_EXTENSION)) {
+          meta = file;
+        }
+      }
+      byte[] bytes = new byte[(int) dir.fileLength(meta)];
+      try (IndexInput in = dir.openInput(meta, IOContext.READONCE)) {
+        in.readBytes(bytes, 0, bytes.length);
+      }
+      // The first field's encoding follows the header and its field number; the footer's checksum
+      // is made right again, as a newer version of the library would have written it.
+      int position = CodecUtil.indexHeaderLength(MultiVectorDocValuesFormat.META_CODEC, "") + Integer.BYTES;
+      assertEquals(MultiVectorDocValuesFormat.FLOAT32, bytes[position]);
+      bytes[position] = 42;
+      CRC32 crc = new CRC32();
+      crc.update(bytes, 0, bytes.length - Long.BYTES);
+      BitUtil.VH_BE_LONG.set(bytes, bytes.length - Long.BYTES, crc.getValue());
+      // A plain directory, as a newer version's files would be read.
+      try (Directory copy = new ByteBuffersDirectory()) {
+        for (String file : dir.listAll()) {
+          if (file.equals("write.lock")) {
+            continue;
+          }
+          if (file.equals(meta)) {
+            try (IndexOutput out = copy.createOutput(file, IOContext.DEFAULT)) {
+              out.writeBytes(bytes, bytes.length);
+            }
+          } else {
+            copy.copyFrom(dir, file, file, IOContext.READONCE);
+          }
+        }
+        CorruptIndexException e =
+            expectThrows(CorruptIndexException.class, () -> DirectoryReader.open(copy).close());
+        assertTrue(e.getMessage(), e.getMessage().contains("token encoding number 42, unknown to format version"));
       }
     }
   }

@@ -30,7 +30,43 @@ public final class KernelProvider {
           ? ScalarInt8DotProductKernel.INSTANCE
           : loadPanamaInt8();
 
+  private static final Int8MaxSimKernel INT8_MAX_SIM =
+      FLOAT32 instanceof ScalarFloat32MaxSimKernel
+          ? ScalarInt8MaxSimKernel.INSTANCE
+          : (Int8MaxSimKernel)
+              orScalar(
+                  loadPanama("PanamaInt8MaxSimKernel", "preferred", Int8MaxSimKernel.class),
+                  ScalarInt8MaxSimKernel.INSTANCE);
+
+  private static final BitMaxSimKernel BIT_MAX_SIM =
+      FLOAT32 instanceof ScalarFloat32MaxSimKernel
+          ? ScalarBitMaxSimKernel.INSTANCE
+          : (BitMaxSimKernel)
+              orScalar(
+                  loadPanama("PanamaBitMaxSimKernel", "preferred", BitMaxSimKernel.class),
+                  ScalarBitMaxSimKernel.INSTANCE);
+
+  static {
+    if (FLOAT32 instanceof ScalarFloat32MaxSimKernel == false) {
+      LOG.info("int8 MaxSim kernel: " + INT8_MAX_SIM.name() + ", bit MaxSim kernel: " + BIT_MAX_SIM.name());
+    }
+  }
+
   private KernelProvider() {}
+
+  private static Object orScalar(Object panama, Object scalar) {
+    return panama == null ? scalar : panama;
+  }
+
+  /** The MaxSim kernel over int8 panels: Panama where the float32 kernel is and vectors allow. */
+  public static Int8MaxSimKernel int8MaxSim() {
+    return INT8_MAX_SIM;
+  }
+
+  /** The MaxSim kernel over bit panels: Panama where the float32 kernel is. */
+  public static BitMaxSimKernel bitMaxSim() {
+    return BIT_MAX_SIM;
+  }
 
   /** The float32 MaxSim kernel of this JVM. */
   public static Float32MaxSimKernel float32() {

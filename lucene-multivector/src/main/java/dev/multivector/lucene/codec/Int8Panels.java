@@ -1,0 +1,48 @@
+package dev.multivector.lucene.codec;
+
+import static dev.multivector.lucene.codec.PanelLayout.PANEL_TOKENS;
+
+import dev.multivector.lucene.internal.vectorization.Int8MaxSimKernel;
+import org.apache.lucene.util.BitUtil;
+
+/**
+ * The INT8 encoding's panels (the layout of {@link Int8MaxSimKernel}): each token scalar-quantized
+ * on its own, symmetrically, to codes in [-127, 127] with the scale {@code max |x_k| / 127}.
+ *
+ * <p>Error bound: each component is off by at most half a scale step, so the encoded dot product
+ * of a query token {@code q} and a document token {@code x} is within {@code ||q||_1 * max_k |x_k|
+ * / 254} of the exact one, and a MaxSim within the sum of that bound over the query's tokens (with
+ * each one's worst document token). A token's own scale adapts the step to its range, which a
+ * scale per dimension shared by all tokens would not.
+ */
+final class Int8Panels {
+
+  private Int8Panels() {}
+
+  /**
+   * Encodes one float32 panel ({@link PanelLayout}) at {@code src[srcOffset ..]} into {@code
+   * dest[destOffset ..]}: {@link Int8MaxSimKernel#panelBytes} bytes.
+   */
+  static void encode(float[] src, int srcOffset, int dimension, byte[] dest, int destOffset) {
+    final int scales = destOffset + dimension * PANEL_TOKENS;
+    for (int j = 0; j < PANEL_TOKENS; j++) {
+      float maxAbs = 0;
+      for (int k = 0; k < dimension; k++) {
+        maxAbs = Math.max(maxAbs, Math.abs(src[srcOffset + k * PANEL_TOKENS + j]));
+      }
+      // A zero token (padding, or a zero vector) keeps zero codes and a zero scale.
+      float inverse = maxAbs == 0 ? 0 : 127 / maxAbs;
+      for (int k = 0; k < dimension; k++) {
+        int code = Math.round(src[srcOffset + k * PANEL_TOKENS + j] * inverse);
+        dest[destOffset + k * PANEL_TOKENS + j] = (byte) Math.max(-127, Math.min(127, code));
+      }
+      BitUtil.VH_LE_FLOAT.set(dest, scales + j * Float.BYTES, maxAbs / 127);
+    }
+  }
+
+  /** The value token {@code j} of an encoded panel stands for, component {@code k}. */
+  static float decode(byte[] panel, int offset, int dimension, int j, int k) {
+    float scale = (float) BitUtil.VH_LE_FLOAT.get(panel, offset + dimension * PANEL_TOKENS + j * Float.BYTES);
+    return scale * panel[offset + k * PANEL_TOKENS + j];
+  }
+}
