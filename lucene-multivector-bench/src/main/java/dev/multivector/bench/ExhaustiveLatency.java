@@ -4,13 +4,18 @@ import dev.multivector.bench.data.SyntheticMultiVectors;
 import dev.multivector.bench.data.VectorDataset;
 import dev.multivector.lucene.codec.MultiVector104Codec;
 import dev.multivector.lucene.document.MultiVectorField;
+import dev.multivector.lucene.document.MultiVectorFieldConfig;
+import dev.multivector.lucene.document.MultiVectorFieldConfig.Encoding;
 import dev.multivector.lucene.internal.vectorization.KernelProvider;
 import dev.multivector.lucene.search.LateInteractionQuery;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,16 +30,19 @@ import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.LateInteractionFloatValuesSource;
 import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.IOUtils;
 
 /**
- * Exhaustive late-interaction search latency, this project against Lucene's built-in, in one run:
- * the same ColPali-shaped pages ({@link SyntheticMultiVectors#colpaliLike}'s generator) indexed twice (MultiVector104Codec; Lucene's LateInteractionField with its
- * default codec), force-merged to one segment, searched for the top k by a searcher on a thread
- * pool that scores the segment in one partition per thread.
+ * Exhaustive late-interaction search latency, this project in each encoding against Lucene's
+ * built-in, in one run: the same ColPali-shaped pages ({@link SyntheticMultiVectors#colpaliLike}'s
+ * generator) indexed with MultiVector104Codec in a FLOAT32, an INT8 and a BIT field, and with
+ * Lucene's LateInteractionField and its default codec, force-merged to one segment, searched for
+ * the top k by a searcher on a thread pool that scores the segment in one partition per thread.
+ * Each row's recall@k is against the FLOAT32 field's exact top k.
  *
  * <p>Defaults: the seed benchmark's haystack, 1,230 pages x 1,024 tokens x dim 128, 20 query
  * tokens, k = 20, 2 threads.
@@ -48,7 +56,15 @@ final class ExhaustiveLatency {
     }
   }
 
-  record Result(String engine, double p50, double p99, double mean) {}
+  record Result(String engine, double p50, double p99, double mean, double recall) {}
+
+  /** What is compared: the field searched and how many hits are rescored (0: none). */
+  private record Row(String label, String field, MultiVectorFieldConfig config, int rescore) {}
+
+  /** The rescoring depth of the compressed encodings' rows: five times k. */
+  static int rescore(Config c) {
+    return 5 * c.k;
+  }
 
   static List<Result> run(Config c, Path workDir) throws IOException {
     Path ours = workDir.resolve("exhaustive-multivector");
@@ -60,7 +76,19 @@ final class ExhaustiveLatency {
             new SyntheticMultiVectors.Config(
                 "exhaustive", c.docs, c.warmup + c.queries, c.dim, c.tokens, c.tokens, c.tokens,
                 c.queryTokens, 8192, 0.5f, 0.6f, 7, null));
-    System.out.printf(Locale.ROOT, "indexing %d x %d x %d twice ...%n", c.docs, c.tokens, c.dim);
+    int n = rescore(c);
+    MultiVectorFieldConfig float32 = MultiVectorFieldConfig.builder(c.dim).build();
+    MultiVectorFieldConfig int8 = MultiVectorFieldConfig.builder(c.dim).encoding(Encoding.INT8).build();
+    MultiVectorFieldConfig bit = MultiVectorFieldConfig.builder(c.dim).encoding(Encoding.BIT).build();
+    List<Row> rows =
+        List.of(
+            new Row("FLOAT32", "mv", float32, 0),
+            new Row("INT8", "mv_int8", int8, 0),
+            new Row("INT8, rescore(" + n + ")", "mv_int8", int8, n),
+            new Row("BIT", "mv_bit", bit, 0),
+            new Row("BIT, rescore(" + n + ")", "mv_bit", bit, n));
+    System.out.printf(
+        Locale.ROOT, "indexing %d x %d x %d in each encoding, and for Lucene ...%n", c.docs, c.tokens, c.dim);
     try (FSDirectory oursDir = FSDirectory.open(ours);
         FSDirectory luceneDir = FSDirectory.open(lucene)) {
       try (IndexWriter oursWriter =
@@ -68,7 +96,11 @@ final class ExhaustiveLatency {
           IndexWriter luceneWriter = new IndexWriter(luceneDir, new IndexWriterConfig().setRAMBufferSizeMB(256))) {
         for (float[][] m : data.documents()) {
           Document ourDoc = new Document();
-          ourDoc.add(new MultiVectorField("mv", m));
+          for (Row row : rows) {
+            if (ourDoc.getField(row.field) == null) {
+              ourDoc.add(new MultiVectorField(row.field, m, row.config));
+            }
+          }
           oursWriter.addDocument(ourDoc);
           Document luceneDoc = new Document();
           luceneDoc.add(new LateInteractionField("mv", m));
@@ -81,28 +113,39 @@ final class ExhaustiveLatency {
       ExecutorService executor = Executors.newFixedThreadPool(c.threads);
       try (DirectoryReader oursReader = DirectoryReader.open(oursDir);
           DirectoryReader luceneReader = DirectoryReader.open(luceneDir)) {
-        Result mine =
-            time(
-                "lucene-multivector (" + KernelProvider.name() + ")",
-                queries,
-                c,
-                q -> searcher(oursReader, executor, c.threads)
-                    .search(LateInteractionQuery.builder("mv", q).k(c.k).build(), c.k));
+        List<Result> results = new ArrayList<>();
+        List<Set<Integer>> exact = new ArrayList<>();
+        for (Row row : rows) {
+          results.add(
+              time(
+                  "lucene-multivector " + row.label + " (" + KernelProvider.name() + ")",
+                  queries,
+                  c,
+                  exact,
+                  q -> {
+                    LateInteractionQuery.Builder query = LateInteractionQuery.builder(row.field, q).k(c.k);
+                    if (row.rescore > 0) {
+                      query.rescore(row.rescore);
+                    }
+                    return searcher(oursReader, executor, c.threads).search(query.build(), c.k);
+                  }));
+        }
         // Lucene's built-in scores every document through a DoubleValuesSource; sorting all
         // documents by it runs in the same parallel partitions.
-        Result builtin =
+        results.add(
             time(
                 "Lucene built-in (LateInteractionFloatValuesSource)",
                 queries,
                 c,
+                exact,
                 q -> searcher(luceneReader, executor, c.threads)
                     .search(
                         new MatchAllDocsQuery(),
                         c.k,
                         new Sort(
                             new LateInteractionFloatValuesSource("mv", q, VectorSimilarityFunction.DOT_PRODUCT)
-                                .getSortField(true))));
-        return List.of(mine, builtin);
+                                .getSortField(true)))));
+        return results;
       } finally {
         executor.shutdown();
       }
@@ -126,19 +169,36 @@ final class ExhaustiveLatency {
     TopDocs run(float[][] queryVectors) throws IOException;
   }
 
-  private static Result time(String engine, float[][][] queries, Config c, Search search) throws IOException {
+  /**
+   * Times the queries after the warm-up ones; the first call fills {@code exact} with each query's
+   * hits, which later calls' recall is measured against (doc ids agree: every index has one
+   * segment, in the same order).
+   */
+  private static Result time(
+      String engine, float[][][] queries, Config c, List<Set<Integer>> exact, Search search)
+      throws IOException {
     double[] millis = new double[c.queries];
+    double recall = 0;
     for (int i = 0; i < queries.length; i++) {
       long start = System.nanoTime();
-      search.run(queries[i]);
+      TopDocs hits = search.run(queries[i]);
       long elapsed = System.nanoTime() - start;
+      Set<Integer> docs = new HashSet<>();
+      for (ScoreDoc hit : hits.scoreDocs) {
+        docs.add(hit.doc);
+      }
+      if (exact.size() == i) {
+        exact.add(docs);
+      }
+      docs.retainAll(exact.get(i));
+      recall += (double) docs.size() / Math.max(1, exact.get(i).size()) / queries.length;
       if (i >= c.warmup) {
         millis[i - c.warmup] = elapsed / 1e6;
       }
     }
     Arrays.sort(millis);
     double mean = Arrays.stream(millis).average().orElse(0);
-    return new Result(engine, percentile(millis, 50), percentile(millis, 99), mean);
+    return new Result(engine, percentile(millis, 50), percentile(millis, 99), mean, recall);
   }
 
   static double percentile(double[] sorted, int p) {
@@ -157,12 +217,19 @@ final class ExhaustiveLatency {
     System.out.printf(Locale.ROOT,
         "%nExhaustive MaxSim, %d docs x %d tokens x dim %d, %d query tokens, top %d, %d threads, %d queries%n",
         c.docs, c.tokens, c.dim, c.queryTokens, c.k, c.threads, c.queries);
-    System.out.println("| engine | p50 ms | p99 ms | mean ms | GFLOP/s at p50 |");
-    System.out.println("|---|---|---|---|---|");
+    System.out.println(
+        "| engine | p50 ms | p99 ms | mean ms | GFLOP/s at p50 | speed-up over FLOAT32 at p50 | recall@" + c.k
+            + " against FLOAT32 |");
+    System.out.println("|---|---|---|---|---|---|---|");
+    Result float32 = results.get(0);
     for (Result r : results) {
-      System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f |%n", r.engine, r.p50, r.p99, r.mean, flop / r.p50 / 1e6);
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %.1f | %.1f | %.1f | %.1f | %.2fx | %.3f |%n",
+          r.engine, r.p50, r.p99, r.mean, flop / r.p50 / 1e6, float32.p50 / r.p50, r.recall);
     }
-    System.out.printf(Locale.ROOT, "speed-up at p50: %.1fx%n", results.get(1).p50 / results.get(0).p50);
+    System.out.printf(
+        Locale.ROOT, "FLOAT32 speed-up over Lucene's built-in at p50: %.1fx%n", results.getLast().p50 / float32.p50);
     if (oneCoreGflops != null && allCoresGflops != null) {
       System.out.printf(Locale.ROOT,
           "native roofline, same shape, this run: %.1f GFLOP/s on one core; %d copies at once, one per core: %.1f GFLOP/s in all, %.1f ms a query%n",

@@ -2,6 +2,8 @@ package dev.multivector.bench;
 
 import dev.multivector.lucene.codec.MultiVector104Codec;
 import dev.multivector.lucene.document.MultiVectorField;
+import dev.multivector.lucene.document.MultiVectorFieldConfig;
+import dev.multivector.lucene.document.MultiVectorFieldConfig.Encoding;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,15 +17,17 @@ import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.IOUtils;
 
 /**
- * Index bytes per float32 token: documents of several shapes indexed with MultiVector104Codec,
- * force-merged, measured on disk (every file of the index) against the floor, dim x 4 bytes, and
- * against the floor plus the zero padding of each document's last panel.
+ * Index bytes per token in each encoding: documents of several shapes indexed with
+ * MultiVector104Codec, force-merged, measured on disk: the scoring copy (the float32 panels for
+ * FLOAT32, the encoded panels for INT8 and BIT) and every file of the index (which keeps the raw
+ * float32 vectors in every encoding), against the float32 floor, dim x 4 bytes, and that floor
+ * plus the zero padding of each document's last panel.
  */
 final class StorageReport {
 
   record Shape(String name, int dim, int docs, int minTokens, int maxTokens) {}
 
-  record Row(Shape shape, long tokens, long paddedTokens, long panelBytes, long indexBytes) {
+  record Row(Shape shape, Encoding encoding, long tokens, long paddedTokens, long scoringBytes, long indexBytes) {
     double bytesPerToken() {
       return (double) indexBytes / tokens;
     }
@@ -42,49 +46,60 @@ final class StorageReport {
   static List<Row> run(List<Shape> shapes, Path workDir) throws IOException {
     List<Row> rows = new ArrayList<>();
     for (Shape shape : shapes) {
-      Path path = workDir.resolve("storage-" + shape.dim + "-" + shape.maxTokens);
-      IOUtils.rm(path);
-      SplittableRandom random = new SplittableRandom(shape.dim * 31L + shape.maxTokens);
-      long tokens = 0, padded = 0;
-      try (FSDirectory dir = FSDirectory.open(path)) {
-        try (IndexWriter writer =
-            new IndexWriter(dir, new IndexWriterConfig().setCodec(new MultiVector104Codec()).setRAMBufferSizeMB(256))) {
-          for (int d = 0; d < shape.docs; d++) {
-            int n = random.nextInt(shape.minTokens, shape.maxTokens + 1);
-            tokens += n;
-            padded += (n + 15) / 16 * 16L; // whole 16-token panels
-            Document doc = new Document();
-            doc.add(new MultiVectorField("mv", randomMatrix(random, n, shape.dim)));
-            writer.addDocument(doc);
-          }
-          writer.forceMerge(1);
-        }
-        long total = 0, panels = 0;
-        for (String file : dir.listAll()) {
-          long length = dir.fileLength(file);
-          total += length;
-          if (file.endsWith(".mvd")) {
-            panels += length;
-          }
-        }
-        rows.add(new Row(shape, tokens, padded, panels, total));
-      } finally {
-        IOUtils.rm(path);
+      for (Encoding encoding : Encoding.values()) {
+        rows.add(run(shape, encoding, workDir));
       }
     }
     return rows;
   }
 
+  private static Row run(Shape shape, Encoding encoding, Path workDir) throws IOException {
+    MultiVectorFieldConfig config = MultiVectorFieldConfig.builder(shape.dim).encoding(encoding).build();
+    Path path = workDir.resolve("storage-" + shape.dim + "-" + shape.maxTokens);
+    IOUtils.rm(path);
+    SplittableRandom random = new SplittableRandom(shape.dim * 31L + shape.maxTokens);
+    long tokens = 0, padded = 0;
+    try (FSDirectory dir = FSDirectory.open(path)) {
+      try (IndexWriter writer =
+          new IndexWriter(dir, new IndexWriterConfig().setCodec(new MultiVector104Codec()).setRAMBufferSizeMB(256))) {
+        for (int d = 0; d < shape.docs; d++) {
+          int n = random.nextInt(shape.minTokens, shape.maxTokens + 1);
+          tokens += n;
+          padded += (n + 15) / 16 * 16L; // whole 16-token panels
+          Document doc = new Document();
+          doc.add(new MultiVectorField("mv", randomMatrix(random, n, shape.dim), config));
+          writer.addDocument(doc);
+        }
+        writer.forceMerge(1);
+      }
+      long total = 0, scoring = 0;
+      String scoringFile = encoding == Encoding.FLOAT32 ? ".mvd" : ".mve";
+      for (String file : dir.listAll()) {
+        long length = dir.fileLength(file);
+        total += length;
+        if (file.endsWith(scoringFile)) {
+          scoring += length;
+        }
+      }
+      return new Row(shape, encoding, tokens, padded, scoring, total);
+    } finally {
+      IOUtils.rm(path);
+    }
+  }
+
   static void print(List<Row> rows) {
     System.out.println();
-    System.out.println("| documents | tokens | bytes/token (whole index) | floor dim x 4 | floor + panel padding | index / (floor + padding) |");
-    System.out.println("|---|---|---|---|---|---|");
+    System.out.println(
+        "| documents | encoding | tokens | bytes/token (scoring copy) | bytes/token (whole index) | float32 floor dim x 4 | floor + panel padding | index / (floor + padding) |");
+    System.out.println("|---|---|---|---|---|---|---|---|");
     for (Row r : rows) {
       System.out.printf(
           Locale.ROOT,
-          "| %s | %,d | %.1f | %d | %.1f | %.3f |%n",
+          "| %s | %s | %,d | %.1f | %.1f | %d | %.1f | %.3f |%n",
           r.shape.name,
+          r.encoding,
           r.tokens,
+          (double) r.scoringBytes / r.tokens,
           r.bytesPerToken(),
           4 * r.shape.dim,
           r.floorWithPadding(),

@@ -1,8 +1,12 @@
 package dev.multivector.bench.jmh;
 
+import dev.multivector.lucene.internal.vectorization.BitMaxSimKernel;
 import dev.multivector.lucene.internal.vectorization.Float32MaxSimKernel;
+import dev.multivector.lucene.internal.vectorization.Int8MaxSimKernel;
 import dev.multivector.lucene.internal.vectorization.KernelProvider;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.LateInteractionFloatValuesSource;
@@ -28,6 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code panels}: this project's kernel over the codec's panel layout (the Panama kernel
  *       under {@code --add-modules jdk.incubator.vector}, the plain-Java one with {@code
  *       -Ddev.multivector.simd.kernel=scalar});
+ *   <li>{@code int8Panels}, {@code bitPanels}: the kernels of the INT8 and BIT encodings over
+ *       their panels of the same tokens (for BIT, a binarised query: Hamming distances);
  *   <li>{@code luceneBuiltin}: Lucene's {@code LateInteractionFloatValuesSource} scoring function
  *       on already-decoded {@code float[][]} matrices (its best case: at query time it also decodes
  *       every document), DOT_PRODUCT.
@@ -66,6 +72,11 @@ public class MaxSimKernelBenchmark {
   private MemorySegment segment; // the panels, as the kernel reads them
 
   private static final Float32MaxSimKernel KERNEL = KernelProvider.float32();
+  private static final Int8MaxSimKernel INT8 = KernelProvider.int8MaxSim();
+  private static final BitMaxSimKernel BIT = KernelProvider.bitMaxSim();
+  private MemorySegment int8Segment, bitSegment; // the same tokens in the INT8 and BIT layouts
+  private int int8DocBytes, bitDocBytes;
+  private int[] queryWords; // the binarised query
   private int next;
 
   @Setup
@@ -94,9 +105,59 @@ public class MaxSimKernelBenchmark {
         }
       }
     }
-    segment = MemorySegment.ofArray(panels); // native order: little-endian, as the kernels read
+    segment = offHeap(MemorySegment.ofArray(panels)); // native order: little-endian, as kernels read
+    encode(queryTokens);
     maxima = Float32MaxSimKernel.newMaxima(queryTokens);
     System.out.println("\nMaxSim kernel: " + KernelProvider.name());
+  }
+
+  /**
+   * An off-heap copy: the codec's panels are memory-mapped, and the Vector API compiles loads of
+   * one type from a heap array of another (ints from a byte[]) to a slow path.
+   */
+  private static MemorySegment offHeap(MemorySegment heap) {
+    MemorySegment copy = Arena.ofAuto().allocate(heap.byteSize(), 64);
+    MemorySegment.copy(heap, 0, copy, 0, heap.byteSize());
+    return copy;
+  }
+
+  /**
+   * The INT8 and BIT panels of the same tokens: each token's codes at its own scale, and sign
+   * bits with a scale of 1 (the kernels' speed does not depend on the values).
+   */
+  private void encode(int queryTokens) {
+    int panelsPerDoc = (docTokens + 15) / 16;
+    int words = BitMaxSimKernel.words(dim);
+    int8DocBytes = panelsPerDoc * Int8MaxSimKernel.panelBytes(dim);
+    bitDocBytes = panelsPerDoc * BitMaxSimKernel.panelBytes(dim);
+    int8Segment = Arena.ofAuto().allocate(Math.multiplyExact((long) int8DocBytes, docs), 64);
+    bitSegment = Arena.ofAuto().allocate(Math.multiplyExact((long) bitDocBytes, docs), 64);
+    for (int d = 0; d < docs; d++) {
+      for (int p = 0; p < panelsPerDoc; p++) {
+        long int8Panel = (long) d * int8DocBytes + (long) p * Int8MaxSimKernel.panelBytes(dim);
+        long bitPanel = (long) d * bitDocBytes + (long) p * BitMaxSimKernel.panelBytes(dim);
+        for (int j = 0; j < 16; j++) {
+          for (int k = 0; k < dim; k++) {
+            float x = panels[d * docFloats + (p * dim + k) * 16 + j];
+            int8Segment.set(ValueLayout.JAVA_BYTE, int8Panel + k * 16 + j, (byte) Math.round(x * 254));
+            if (x > 0) {
+              long word = bitPanel + ((k / 32) * 16 + j) * 4L;
+              bitSegment.set(ValueLayout.JAVA_INT_UNALIGNED, word, bitSegment.get(ValueLayout.JAVA_INT_UNALIGNED, word) | 1 << (k % 32));
+            }
+          }
+          int8Segment.set(ValueLayout.JAVA_FLOAT_UNALIGNED, int8Panel + 16L * dim + 4L * j, 1f / 254);
+          bitSegment.set(ValueLayout.JAVA_FLOAT_UNALIGNED, bitPanel + (words * 16L + j) * 4, 1f);
+        }
+      }
+    }
+    queryWords = new int[queryTokens * words];
+    for (int i = 0; i < queryTokens; i++) {
+      for (int k = 0; k < dim; k++) {
+        if (query[i * dim + k] > 0) {
+          queryWords[i * words + k / 32] |= 1 << (k % 32);
+        }
+      }
+    }
   }
 
   /** Lucene's layout is built only when its benchmark runs: the two copies need not coexist. */
@@ -134,6 +195,32 @@ public class MaxSimKernelBenchmark {
       int d = next++ % docs;
       Float32MaxSimKernel.resetMaxima(maxima);
       KERNEL.accumulate(query, dim, segment, (long) d * docFloats * Float.BYTES, docTokens, maxima);
+      sum += Float32MaxSimKernel.sumOfMaxima(maxima, query.length / dim);
+    }
+    return sum;
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public float int8Panels() {
+    float sum = 0;
+    for (int i = 0; i < BATCH; i++) {
+      int d = next++ % docs;
+      Float32MaxSimKernel.resetMaxima(maxima);
+      INT8.accumulate(query, dim, int8Segment, (long) d * int8DocBytes, docTokens, maxima);
+      sum += Float32MaxSimKernel.sumOfMaxima(maxima, query.length / dim);
+    }
+    return sum;
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public float bitPanels() {
+    float sum = 0;
+    for (int i = 0; i < BATCH; i++) {
+      int d = next++ % docs;
+      Float32MaxSimKernel.resetMaxima(maxima);
+      BIT.accumulate(queryWords, dim, bitSegment, (long) d * bitDocBytes, docTokens, maxima);
       sum += Float32MaxSimKernel.sumOfMaxima(maxima, query.length / dim);
     }
     return sum;

@@ -6,7 +6,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -88,38 +87,88 @@ abstract class PanamaBitMaxSimKernel implements BitMaxSimKernel {
   @Override
   public void accumulate(
       int[] queryWords, int dim, MemorySegment panels, long offset, int tokens, float[] maxima) {
-    final VectorSpecies<Integer> ints = ints();
-    final VectorSpecies<Float> floats = floats();
-    final int lanes = ints.length();
+    final int lanes = ints().length();
     final int words = BitMaxSimKernel.words(dim);
     final int queryTokens = queryWords.length / words;
+    final int last = queryTokens - 1;
     final int panelBytes = BitMaxSimKernel.panelBytes(dim);
-    final IntVector dims = IntVector.broadcast(ints, dim);
     for (int t = 0; t < tokens; t += lanes) {
-      final int lane = t % LANES;
-      final long base = offset + (long) (t / LANES) * panelBytes + (long) lane * Integer.BYTES;
-      final FloatVector scale =
-          FloatVector.fromMemorySegment(
-              floats, panels, base + (long) words * LANES * Integer.BYTES, ByteOrder.LITTLE_ENDIAN);
-      final VectorMask<Float> valid = floats.indexInRange(t, tokens);
-      for (int i = 0; i < queryTokens; i++) {
-        IntVector hamming = IntVector.zero(ints);
-        for (int w = 0; w < words; w++) {
-          hamming =
-              hamming.add(
-                  IntVector.fromMemorySegment(
-                          ints, panels, base + (long) w * LANES * Integer.BYTES, ByteOrder.LITTLE_ENDIAN)
-                      .lanewise(VectorOperators.XOR, queryWords[i * words + w])
-                      .lanewise(VectorOperators.BIT_COUNT));
-        }
-        final FloatVector similarity =
-            ((FloatVector) dims.sub(hamming.lanewise(VectorOperators.LSHL, 1)).convert(VectorOperators.I2F, 0))
-                .mul(scale);
-        final int m = i * LANES + lane;
-        FloatVector.fromArray(floats, maxima, m)
-            .lanewise(VectorOperators.MAX, similarity, valid)
-            .intoArray(maxima, m);
+      final long base = offset + (long) (t / LANES) * panelBytes + (long) (t % LANES) * Integer.BYTES;
+      for (int i = 0; i < queryTokens; i += 4) {
+        block(
+            queryWords,
+            dim,
+            words,
+            i * words,
+            Math.min(i + 1, last) * words,
+            Math.min(i + 2, last) * words,
+            Math.min(i + 3, last) * words,
+            panels,
+            base,
+            t,
+            tokens,
+            maxima,
+            i,
+            Math.min(4, queryTokens - i));
       }
+    }
+  }
+
+  /**
+   * Four binarised query tokens (words from {@code q0..q3}) against the vector of document tokens
+   * {@code t..} at {@code base}: each word of the document tokens is loaded once for the four.
+   */
+  private void block(
+      int[] queryWords,
+      int dim,
+      int words,
+      int q0,
+      int q1,
+      int q2,
+      int q3,
+      MemorySegment panels,
+      long base,
+      int t,
+      int tokens,
+      float[] maxima,
+      int i,
+      int rows) {
+    final VectorSpecies<Integer> ints = ints();
+    final VectorSpecies<Float> floats = floats();
+    IntVector h0 = IntVector.zero(ints), h1 = h0, h2 = h0, h3 = h0;
+    for (int w = 0; w < words; w++) {
+      final IntVector d =
+          IntVector.fromMemorySegment(
+              ints, panels, base + (long) w * LANES * Integer.BYTES, ByteOrder.LITTLE_ENDIAN);
+      h0 = h0.add(d.lanewise(VectorOperators.XOR, queryWords[q0 + w]).lanewise(VectorOperators.BIT_COUNT));
+      h1 = h1.add(d.lanewise(VectorOperators.XOR, queryWords[q1 + w]).lanewise(VectorOperators.BIT_COUNT));
+      h2 = h2.add(d.lanewise(VectorOperators.XOR, queryWords[q2 + w]).lanewise(VectorOperators.BIT_COUNT));
+      h3 = h3.add(d.lanewise(VectorOperators.XOR, queryWords[q3 + w]).lanewise(VectorOperators.BIT_COUNT));
+    }
+    final FloatVector scale =
+        FloatVector.fromMemorySegment(
+            floats, panels, base + (long) words * LANES * Integer.BYTES, ByteOrder.LITTLE_ENDIAN);
+    final IntVector dims = IntVector.broadcast(ints, dim);
+    final boolean full = t + ints.length() <= tokens;
+    final int lane = t % LANES;
+    for (int row = 0; row < rows; row++) {
+      final IntVector hamming =
+          switch (row) {
+            case 0 -> h0;
+            case 1 -> h1;
+            case 2 -> h2;
+            default -> h3;
+          };
+      // scale * (dim - 2 * hamming). castShape to the float species compiles to one conversion; convert(I2F) leaves the
+      // species unknown to the JIT, and the masked max then boxes its vectors.
+      final FloatVector similarity =
+          ((FloatVector) dims.sub(hamming.lanewise(VectorOperators.LSHL, 1)).castShape(floats, 0)).mul(scale);
+      final int m = (i + row) * LANES + lane;
+      final FloatVector current = FloatVector.fromArray(floats, maxima, m);
+      (full
+              ? current.max(similarity)
+              : current.lanewise(VectorOperators.MAX, similarity, floats.indexInRange(t, tokens)))
+          .intoArray(maxima, m);
     }
   }
 
