@@ -160,7 +160,7 @@ final class BenchIndex implements Closeable {
 
   /**
    * Bytes on disk by structure: panels (with the token-to-document map of fields with a token
-   * index), the token index's int8 vectors and graph, summary vectors, and the rest.
+   * index), the INT8 or BIT encoded panels, the token index's int8 vectors and graph, summary vectors, and the rest.
    */
   Map<String, Long> bytesByStructure() throws IOException {
     Map<String, Long> bytes = new LinkedHashMap<>();
@@ -168,6 +168,8 @@ final class BenchIndex implements Closeable {
       String structure;
       if (file.endsWith(".mvd") || file.endsWith(".mvm")) {
         structure = "panels";
+      } else if (file.endsWith(".mve")) {
+        structure = "encoded panels"; // the INT8 or BIT scoring copy
       } else if (file.endsWith(".htv")) {
         structure = "token index vectors"; // int8 copies of the tokens
       } else if (file.endsWith(".htg") || file.endsWith(".htm")) {

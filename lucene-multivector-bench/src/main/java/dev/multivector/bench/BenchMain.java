@@ -10,6 +10,7 @@ import dev.multivector.bench.data.VectorDataset;
 import dev.multivector.bench.encoder.EncodingCache;
 import dev.multivector.bench.encoder.TokenEncoder;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
+import dev.multivector.lucene.document.MultiVectorFieldConfig.Encoding;
 import dev.multivector.lucene.document.SummaryVector;
 import dev.multivector.lucene.internal.vectorization.KernelProvider;
 import java.nio.file.Files;
@@ -151,7 +152,9 @@ public final class BenchMain {
             new BenchIndex.Spec("max-summary", MultiVectorFieldConfig.builder(dim).summaryVector(SummaryVector.MAX)),
             new BenchIndex.Spec("fde", MultiVectorFieldConfig.builder(dim).fde(MultiVectorFieldConfig.Fde.DEFAULT)),
             new BenchIndex.Spec("pool-2", MultiVectorFieldConfig.builder(dim).pooling(2, 1)),
-            new BenchIndex.Spec("pool-4", MultiVectorFieldConfig.builder(dim).pooling(4, 1)));
+            new BenchIndex.Spec("pool-4", MultiVectorFieldConfig.builder(dim).pooling(4, 1)),
+            new BenchIndex.Spec("int8", MultiVectorFieldConfig.builder(dim).encoding(Encoding.INT8)),
+            new BenchIndex.Spec("bit", MultiVectorFieldConfig.builder(dim).encoding(Encoding.BIT)));
     List<Strategy> strategies = new ArrayList<>();
     strategies.add(Strategy.luceneBuiltin());
     strategies.add(Strategy.exhaustive("full"));
@@ -165,6 +168,12 @@ public final class BenchMain {
     }
     strategies.add(Strategy.exhaustive("pool-2"));
     strategies.add(Strategy.exhaustive("pool-4"));
+    strategies.add(Strategy.exhaustive("int8"));
+    strategies.add(Strategy.exhaustive("int8", 100));
+    strategies.add(Strategy.exhaustive("bit"));
+    for (int rescore : new int[] {100, 300}) {
+      strategies.add(Strategy.exhaustive("bit", rescore));
+    }
     for (int kPrime : new int[] {10, 50, 200}) {
       strategies.add(Strategy.tokenKnn("full", kPrime, false));
     }

@@ -61,7 +61,7 @@ final class ExhaustiveLatency {
   /** What is compared: the field searched and how many hits are rescored (0: none). */
   private record Row(String label, String field, MultiVectorFieldConfig config, int rescore) {}
 
-  /** The rescoring depth of the compressed encodings' rows: five times k. */
+  /** The rescoring depth of the compressed encodings' rows (and BIT's at two and four times it). */
   static int rescore(Config c) {
     return 5 * c.k;
   }
@@ -86,7 +86,9 @@ final class ExhaustiveLatency {
             new Row("INT8", "mv_int8", int8, 0),
             new Row("INT8, rescore(" + n + ")", "mv_int8", int8, n),
             new Row("BIT", "mv_bit", bit, 0),
-            new Row("BIT, rescore(" + n + ")", "mv_bit", bit, n));
+            new Row("BIT, rescore(" + n + ")", "mv_bit", bit, n),
+            new Row("BIT, rescore(" + 2 * n + ")", "mv_bit", bit, 2 * n),
+            new Row("BIT, rescore(" + 4 * n + ")", "mv_bit", bit, 4 * n));
     System.out.printf(
         Locale.ROOT, "indexing %d x %d x %d in each encoding, and for Lucene ...%n", c.docs, c.tokens, c.dim);
     try (FSDirectory oursDir = FSDirectory.open(ours);

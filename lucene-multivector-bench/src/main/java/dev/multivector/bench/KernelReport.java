@@ -24,13 +24,19 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * The MaxSim kernels against the native roofline and Lucene's built-in scoring, in one run: the
  * roofline tool ({@code shared/tools/roofline/run.sh}, gcc -O3 -march=native, panel layout), then
- * {@link MaxSimKernelBenchmark} with the Panama kernel, the plain-Java kernel and Lucene's
- * built-in, all single-threaded over the same shapes.
+ * {@link MaxSimKernelBenchmark} with the Panama kernel, the plain-Java kernel, the INT8 and BIT
+ * encodings' Panama kernels and Lucene's built-in, all single-threaded over the same shapes. The
+ * INT8 and BIT columns count the float32 MaxSim's operations on the documents they score (so their
+ * ratios to the Panama column are ratios of documents, or tokens, per second).
  */
 final class KernelReport {
 
   private static final Pattern ROOFLINE =
       Pattern.compile("dim=(\\d+) docTokens=(\\d+) queryTokens=(\\d+) docs=(\\d+) \\| rowmajor ([\\d.]+) GFLOP/s .* \\| panel ([\\d.]+) GFLOP/s");
+
+  private static final String PANAMA = "lucene-multivector, Panama";
+  private static final String INT8 = "lucene-multivector INT8, Panama";
+  private static final String BIT = "lucene-multivector BIT, Panama";
 
   /** GFLOP/s by shape for each engine, in column order. */
   static Map<String, Map<String, Double>> run(Path sharedDir, boolean quick) throws IOException, RunnerException {
@@ -39,8 +45,10 @@ final class KernelReport {
     Map<String, Double> roofline = roofline(tool, 1);
     roofline.putAll(roofline(tool, 1, "384", "70", "10", "20000"));
     table.put("native roofline (panel)", roofline);
-    table.put("lucene-multivector, Panama", jmh("panels", quick));
+    table.put(PANAMA, jmh("panels", quick));
     table.put("lucene-multivector, plain Java", jmh("panels", quick, "-Ddev.multivector.simd.kernel=scalar"));
+    table.put(INT8, jmh("int8Panels", quick));
+    table.put(BIT, jmh("bitPanels", quick));
     table.put("Lucene built-in", jmh("luceneBuiltin", quick));
     return table;
   }
@@ -105,9 +113,9 @@ final class KernelReport {
     table.values().forEach(column -> column.keySet().forEach(s -> { if (!shapes.contains(s)) shapes.add(s); }));
     StringBuilder md = new StringBuilder("| dim x doc tokens x query tokens (docs) |");
     table.keySet().forEach(engine -> md.append(' ').append(engine).append(" GFLOP/s |"));
-    md.append(" Panama / roofline | Panama / Lucene |\n|---|");
+    md.append(" Panama / roofline | Panama / Lucene | INT8 / Panama | BIT / Panama |\n|---|");
     table.keySet().forEach(engine -> md.append("---|"));
-    md.append("---|---|\n");
+    md.append("---|---|---|---|\n");
     for (String shape : shapes) {
       String[] p = shape.split("x");
       md.append(String.format(Locale.ROOT, "| %sx%sx%s (%s) |", p[0], p[1], p[2], p[3]));
@@ -116,9 +124,13 @@ final class KernelReport {
         md.append(v == null ? " - |" : String.format(Locale.ROOT, " %.1f |", v));
       }
       Double roof = table.get("native roofline (panel)").get(shape);
-      Double panama = table.get("lucene-multivector, Panama").get(shape);
+      Double panama = table.get(PANAMA).get(shape);
       Double lucene = table.get("Lucene built-in").get(shape);
-      md.append(ratio(panama, roof, true)).append(ratio(panama, lucene, false)).append('\n');
+      md.append(ratio(panama, roof, true))
+          .append(ratio(panama, lucene, false))
+          .append(ratio(table.get(INT8).get(shape), panama, false))
+          .append(ratio(table.get(BIT).get(shape), panama, false))
+          .append('\n');
     }
     return md.toString();
   }

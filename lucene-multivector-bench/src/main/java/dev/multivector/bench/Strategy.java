@@ -37,13 +37,24 @@ record Strategy(String name, String parameters, String index, Search search) {
                         .getSortField(true))));
   }
 
-  /** Exact MaxSim over every document. */
+  /** Exact MaxSim over every document (in the index's encoding: estimated for INT8 and BIT). */
   static Strategy exhaustive(String index) {
     return new Strategy(
         "exhaustive MaxSim",
         "",
         index,
         (searcher, query, n) -> searcher.search(LateInteractionQuery.builder(BenchIndex.FIELD, query).k(n).build(), n));
+  }
+
+  /** MaxSim in the index's encoding over every document, the best {@code rescore} rescored exactly. */
+  static Strategy exhaustive(String index, int rescore) {
+    return new Strategy(
+        "exhaustive MaxSim",
+        "rescore=" + rescore,
+        index,
+        (searcher, query, n) ->
+            searcher.search(
+                LateInteractionQuery.builder(BenchIndex.FIELD, query).k(n).rescore(Math.max(n, rescore)).build(), n));
   }
 
   /**

@@ -70,4 +70,22 @@ final class BitPanels {
     }
     return scales;
   }
+  /**
+   * Decodes one encoded panel at {@code src[srcOffset ..]} into a float32 panel at {@code
+   * dest[destOffset ..]}: each component its token's scale, with its sign (a padding token's scale
+   * is 0).
+   */
+  static void decode(byte[] src, int srcOffset, int dimension, float[] dest, int destOffset) {
+    final int words = BitMaxSimKernel.words(dimension);
+    for (int j = 0; j < PANEL_TOKENS; j++) {
+      float scale =
+          (float) BitUtil.VH_LE_FLOAT.get(src, srcOffset + (words * PANEL_TOKENS + j) * Integer.BYTES);
+      for (int k = 0; k < dimension; k++) {
+        int word =
+            (int) BitUtil.VH_LE_INT.get(
+                src, srcOffset + ((k / Integer.SIZE) * PANEL_TOKENS + j) * Integer.BYTES);
+        dest[destOffset + k * PANEL_TOKENS + j] = (word >>> (k % Integer.SIZE) & 1) != 0 ? scale : -scale;
+      }
+    }
+  }
 }

@@ -45,4 +45,15 @@ final class Int8Panels {
     float scale = (float) BitUtil.VH_LE_FLOAT.get(panel, offset + dimension * PANEL_TOKENS + j * Float.BYTES);
     return scale * panel[offset + k * PANEL_TOKENS + j];
   }
+  /**
+   * Decodes one encoded panel at {@code src[srcOffset ..]} into a float32 panel at {@code
+   * dest[destOffset ..]}: the values its tokens stand for, zeros for padding.
+   */
+  static void decode(byte[] src, int srcOffset, int dimension, float[] dest, int destOffset) {
+    for (int j = 0; j < PANEL_TOKENS; j++) {
+      for (int k = 0; k < dimension; k++) {
+        dest[destOffset + k * PANEL_TOKENS + j] = decode(src, srcOffset, dimension, j, k);
+      }
+    }
+  }
 }

@@ -161,7 +161,8 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
       tokenIndex = null;
     }
     Encoding encoding = declared || config == null ? Encoding.FLOAT32 : config.encoding();
-    writePanels(field, layout, encoding, values);
+    boolean keepRaw = encoding == Encoding.FLOAT32 || config.keepRawVectors();
+    writePanels(field, layout, encoding, keepRaw, values);
     meta.writeString(tokenIndex == null ? "" : tokenIndex.getName());
     if (tokenIndex != null) {
       writeDocOfToken(layout);
@@ -256,6 +257,7 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
       FieldInfo field,
       FieldLayout layout,
       Encoding encoding,
+      boolean keepRaw,
       IOSupplier<Float32PanelValues> supplier)
       throws IOException {
     ensureOpen();
@@ -292,9 +294,11 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
       for (int p = 0; p < panels; p += chunkPanels) {
         int count = Math.min(chunkPanels, panels - p);
         values.readPanels(p, count, floats, 0);
-        littleEndian.clear();
-        littleEndian.put(floats, 0, count * panelFloats);
-        data.writeBytes(bytes, 0, count * panelFloats * Float.BYTES);
+        if (keepRaw) {
+          littleEndian.clear();
+          littleEndian.put(floats, 0, count * panelFloats);
+          data.writeBytes(bytes, 0, count * panelFloats * Float.BYTES);
+        }
         if (compressed) {
           for (int i = 0; i < count; i++) {
             if (encoding == Encoding.INT8) {
@@ -310,6 +314,7 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
     meta.writeLong(start);
     meta.writeLong(data.getFilePointer() - start);
     if (compressed) {
+      meta.writeByte((byte) (keepRaw ? 1 : 0));
       meta.writeLong(encodedStart);
       meta.writeLong(encoded.getFilePointer() - encodedStart);
     }

@@ -48,8 +48,9 @@ import org.apache.lucene.util.packed.DirectMonotonicWriter;
  *   <li><b>[int64]</b> total tokens of the field in the segment, {@code T}
  *   <li><b>[int32]</b> the largest token count of a document
  *   <li><b>[int64, int64]</b> offset and length in {@code .mvd} of the panels
- *   <li>INT8 and BIT only: <b>[int64, int64]</b> offset and length in {@code .mve} of the
- *       encoded panels
+ *   <li>INT8 and BIT only: <b>[byte]</b> 1 if the panels in {@code .mvd} (the raw vectors) are
+ *       stored, 0 if the field dropped them (then their length is 0); <b>[int64, int64]</b> offset
+ *       and length in {@code .mve} of the encoded panels
  *   <li><b>[int64, int64, int16, byte]</b> documents with a value: offset and length in {@code
  *       .mvd} of an {@link IndexedDISI} bit set, its jump-table entry count and dense rank power;
  *       offset -2 means no document, -1 every document (no bit set stored)
@@ -104,7 +105,9 @@ import org.apache.lucene.util.packed.DirectMonotonicWriter;
  *
  * <p>The {@code .mvd} panels hold the raw float32 values of every field: rescoring, {@link
  * org.apache.lucene.index.BinaryDocValues#binaryValue()} and merges read them, and merges encode
- * the merged values again.
+ * the merged values again. A field that drops them ({@link
+ * MultiVectorFieldConfig#keepRawVectors()}) is read from its encoded panels instead, decoded to
+ * the values they stand for, which encode again to the same codes.
  *
  * <h2>Token index</h2>
  *

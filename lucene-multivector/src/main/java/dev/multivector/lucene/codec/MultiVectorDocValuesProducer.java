@@ -52,6 +52,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
       int maxTokens,
       long panelsOffset,
       long panelsLength,
+      boolean rawVectors, // the panels in .mvd are stored (always for FLOAT32)
       long encodedOffset, // -1 for FLOAT32
       long encodedLength,
       long docsWithFieldOffset,
@@ -207,14 +208,22 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
       long panelsOffset = meta.readLong();
       long panelsLength = meta.readLong();
       long encodedOffset = -1, encodedLength = 0;
+      boolean rawVectors = true;
       if (encoding != Encoding.FLOAT32) {
+        byte raw = meta.readByte();
+        rawVectors = raw == 1;
         encodedOffset = meta.readLong();
         encodedLength = meta.readLong();
-        long panels = panelsLength / ((long) PanelLayout.panelFloats(dimension) * Float.BYTES);
-        if (encodedLength != panels * MultiVectorDocValuesFormat.encodedPanelBytes(encoding, dimension)) {
+        long panelBytes = (long) PanelLayout.panelFloats(dimension) * Float.BYTES;
+        long encodedPanelBytes = MultiVectorDocValuesFormat.encodedPanelBytes(encoding, dimension);
+        long panels = encodedLength / encodedPanelBytes;
+        if ((raw != 0 && raw != 1)
+            || encodedLength % encodedPanelBytes != 0
+            || panelsLength != (rawVectors ? panels * panelBytes : 0)) {
           throw new CorruptIndexException(
-              "field \"" + info.name + "\": " + encodedLength + " bytes of " + encoding + " panels for "
-                  + panels + " float32 panels", meta);
+              "field \"" + info.name + "\": " + encodedLength + " bytes of " + encoding
+                  + " panels and " + panelsLength + " bytes of float32 panels (stored: " + raw + ")",
+              meta);
         }
       }
       long docsWithFieldOffset = meta.readLong();
@@ -244,6 +253,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
               maxTokens,
               panelsOffset,
               panelsLength,
+              rawVectors,
               encodedOffset,
               encodedLength,
               docsWithFieldOffset,
@@ -434,8 +444,9 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
     private final LongValues panelAddresses;
     private final long panelBytes;
     private final long encodedPanelBytes;
-    private byte[] encodedCopy = new byte[0]; // encoded panels read from a file not mapped,
-    private MemorySegment offHeapCopy; // and copied off-heap (see encodedPanels)
+    private final boolean rawVectors;
+    private byte[] encodedCopy = new byte[0]; // encoded panels read to decode them, or to score
+    private MemorySegment offHeapCopy; // them off-heap where the file is not mapped
 
     PanelValues(
         FieldInfo info,
@@ -448,6 +459,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
       this.info = info;
       this.dimension = entry.dimension;
       this.encoding = entry.encoding;
+      this.rawVectors = entry.rawVectors;
       this.panels = panels;
       this.encodedPanels = encodedPanels;
       this.tokenAddresses = tokenAddresses;
@@ -462,6 +474,11 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
     @Override
     public Encoding encoding() {
       return encoding;
+    }
+
+    @Override
+    public boolean hasRawVectors() {
+      return rawVectors;
     }
 
     @Override
@@ -514,13 +531,34 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
       int ord = ord();
       long first = panelAddresses.get(ord);
       Objects.checkFromIndexSize(fromPanel, count, (int) (panelAddresses.get(ord + 1L) - first));
+      if (rawVectors == false) {
+        decodePanels(first + fromPanel, count, dest, destOffset);
+        return;
+      }
       panels.seek((first + fromPanel) * panelBytes);
       panels.readFloats(dest, destOffset, count * PanelLayout.panelFloats(dimension));
     }
 
+    /** The float32 panels that encoded panels {@code [first, first + count)} stand for. */
+    private void decodePanels(long first, int count, float[] dest, int destOffset) throws IOException {
+      int length = Math.toIntExact(count * encodedPanelBytes);
+      encodedCopy = ArrayUtil.growNoCopy(encodedCopy, length);
+      encodedPanels.seek(first * encodedPanelBytes);
+      encodedPanels.readBytes(encodedCopy, 0, length);
+      int panelFloats = PanelLayout.panelFloats(dimension);
+      for (int p = 0; p < count; p++) {
+        int src = (int) (p * encodedPanelBytes);
+        if (encoding == Encoding.INT8) {
+          Int8Panels.decode(encodedCopy, src, dimension, dest, destOffset + p * panelFloats);
+        } else {
+          BitPanels.decode(encodedCopy, src, dimension, dest, destOffset + p * panelFloats);
+        }
+      }
+    }
+
     @Override
     MemorySegment mappedPanels() throws IOException {
-      if (panels instanceof MemorySegmentAccessInput mapped) {
+      if (rawVectors && panels instanceof MemorySegmentAccessInput mapped) {
         int ord = ord();
         long first = panelAddresses.get(ord);
         return mapped.segmentSliceOrNull(

@@ -70,7 +70,8 @@ public abstract class MultiVectorValues extends BinaryDocValues {
 
   /**
    * A scorer of exact MaxSim over the raw float32 token vectors, whatever the field's {@link
-   * #encoding()}: for rescoring. The same as {@link #scorer} for a FLOAT32 field.
+   * #encoding()}: for rescoring. The same as {@link #scorer} for a FLOAT32 field; over the decoded
+   * values if the field has no {@link #hasRawVectors() raw vectors}.
    */
   public abstract MultiVectorScorer exactScorer(float[][] query) throws IOException;
 
@@ -79,6 +80,15 @@ public abstract class MultiVectorValues extends BinaryDocValues {
    * or FLOAT32 for values not stored by {@link MultiVector104Codec}.
    */
   public abstract Encoding encoding();
+
+  /**
+   * Whether the raw float32 vectors are stored: false only for a compressed encoding's field that
+   * dropped them, whose reads, {@link #exactScorer} included, then give the values the encoding
+   * stands for.
+   */
+  public boolean hasRawVectors() {
+    return true;
+  }
 
   /**
    * The segment's token index of the field, or null if it has none (the field's configuration

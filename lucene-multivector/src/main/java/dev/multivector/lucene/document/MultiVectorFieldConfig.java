@@ -145,11 +145,13 @@ public final class MultiVectorFieldConfig {
   static final String ATTR_TOKEN_GRAPH = "multivector.tokenGraph";
   static final String ATTR_SUMMARY_GRAPH = "multivector.summaryGraph";
   static final String ATTR_FDE = "multivector.fde"; // only with an FDE summary vector
+  static final String ATTR_RAW_VECTORS = "multivector.rawVectors"; // only when they are dropped
   static final int ATTRIBUTES_VERSION = 1;
 
   private final int dimension;
   private final VectorSimilarityFunction similarity;
   private final Encoding encoding;
+  private final boolean keepRawVectors;
   private final int maxTokens;
   private final int poolFactor;
   private final int protectedTokens;
@@ -165,6 +167,7 @@ public final class MultiVectorFieldConfig {
     this.dimension = b.dimension;
     this.similarity = b.similarity;
     this.encoding = b.encoding;
+    this.keepRawVectors = b.keepRawVectors;
     this.maxTokens = b.maxTokens;
     this.poolFactor = b.poolFactor;
     this.protectedTokens = b.protectedTokens;
@@ -233,6 +236,14 @@ public final class MultiVectorFieldConfig {
   /** How token vectors are stored. */
   public Encoding encoding() {
     return encoding;
+  }
+
+  /**
+   * Whether the raw float32 vectors are kept beside a compressed encoding (the default), for
+   * rescoring, reads and merges; always true for FLOAT32, whose panels are the raw vectors.
+   */
+  public boolean keepRawVectors() {
+    return keepRawVectors;
   }
 
   /** The most tokens a document may have (before pooling); documents with more are refused. */
@@ -333,6 +344,7 @@ public final class MultiVectorFieldConfig {
       return builder(Integer.parseInt(attributes.get(ATTR_DIMENSION)))
           .similarity(VectorSimilarityFunction.valueOf(attributes.get(ATTR_SIMILARITY)))
           .encoding(Encoding.valueOf(attributes.get(ATTR_ENCODING)))
+          .keepRawVectors(Boolean.parseBoolean(attributes.getOrDefault(ATTR_RAW_VECTORS, "true")))
           .maxTokens(Integer.parseInt(attributes.get(ATTR_MAX_TOKENS)))
           .pooling(
               Integer.parseInt(attributes.get(ATTR_POOL_FACTOR)),
@@ -359,6 +371,9 @@ public final class MultiVectorFieldConfig {
     attributes.put(ATTR_DIMENSION, Integer.toString(dimension));
     attributes.put(ATTR_SIMILARITY, similarity.name());
     attributes.put(ATTR_ENCODING, encoding.name());
+    if (keepRawVectors == false) {
+      attributes.put(ATTR_RAW_VECTORS, "false");
+    }
     attributes.put(ATTR_MAX_TOKENS, Integer.toString(maxTokens));
     attributes.put(ATTR_POOL_FACTOR, Integer.toString(poolFactor));
     attributes.put(ATTR_PROTECTED_TOKENS, Integer.toString(protectedTokens));
@@ -377,6 +392,7 @@ public final class MultiVectorFieldConfig {
         && dimension == other.dimension
         && similarity == other.similarity
         && encoding == other.encoding
+        && keepRawVectors == other.keepRawVectors
         && maxTokens == other.maxTokens
         && poolFactor == other.poolFactor
         && protectedTokens == other.protectedTokens
@@ -392,6 +408,7 @@ public final class MultiVectorFieldConfig {
         dimension,
         similarity,
         encoding,
+        keepRawVectors,
         maxTokens,
         poolFactor,
         protectedTokens,
@@ -405,11 +422,12 @@ public final class MultiVectorFieldConfig {
   public String toString() {
     return String.format(
         Locale.ROOT,
-        "MultiVectorFieldConfig(dimension=%d, similarity=%s, encoding=%s, maxTokens=%d,"
+        "MultiVectorFieldConfig(dimension=%d, similarity=%s, encoding=%s%s, maxTokens=%d,"
             + " poolFactor=%d, protectedTokens=%d, summaryVector=%s%s, tokenGraph=%s, summaryGraph=%s)",
         dimension,
         similarity,
         encoding,
+        keepRawVectors ? "" : " (no raw vectors)",
         maxTokens,
         poolFactor,
         protectedTokens,
@@ -424,6 +442,7 @@ public final class MultiVectorFieldConfig {
     private final int dimension;
     private VectorSimilarityFunction similarity = VectorSimilarityFunction.DOT_PRODUCT;
     private Encoding encoding = Encoding.FLOAT32;
+    private boolean keepRawVectors = true;
     private int maxTokens = DEFAULT_MAX_TOKENS;
     private int poolFactor = 1;
     private int protectedTokens = HierarchicalTokenPooler.DEFAULT_PROTECTED_TOKENS;
@@ -458,6 +477,17 @@ public final class MultiVectorFieldConfig {
      */
     public Builder encoding(Encoding encoding) {
       this.encoding = Objects.requireNonNull(encoding, "encoding");
+      return this;
+    }
+
+    /**
+     * With {@code false}, a compressed encoding's field keeps no raw float32 vectors, for users
+     * short of disk: rescoring, {@link org.apache.lucene.index.BinaryDocValues#binaryValue()} and
+     * merges then read the values the encoding stands for (a merge re-encodes them to the same
+     * codes). True by default.
+     */
+    public Builder keepRawVectors(boolean keep) {
+      this.keepRawVectors = keep;
       return this;
     }
 
@@ -521,7 +551,14 @@ public final class MultiVectorFieldConfig {
       return this;
     }
 
+    /**
+     * @throws IllegalArgumentException if the raw vectors are dropped from a FLOAT32 field
+     */
     public MultiVectorFieldConfig build() {
+      if (keepRawVectors == false && encoding == Encoding.FLOAT32) {
+        throw new IllegalArgumentException(
+            "keepRawVectors(false) needs a compressed encoding: FLOAT32 panels are the raw vectors");
+      }
       return new MultiVectorFieldConfig(this);
     }
   }

@@ -129,7 +129,11 @@ final class SegmentMaxSim {
     }
     return Explanation.match(
         exact.score(),
-        (compressed() ? "exact (float32) " : "")
+        (compressed() == false
+                ? ""
+                : values.hasRawVectors()
+                    ? "exact (float32) "
+                    : "decoded " + values.encoding() + " (the field keeps no raw vectors) ")
             + "MaxSim, each query token's best dot product with the document's " + tokens
             + " tokens, sum of:",
         matches);

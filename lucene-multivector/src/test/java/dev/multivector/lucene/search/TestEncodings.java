@@ -215,6 +215,39 @@ public class TestEncodings extends LuceneTestCase {
     assertTrue(explanation.toString(), explanation.toString().contains(encoding + " MaxSim, from the compressed tokens: the score"));
   }
 
+  public void testRescoreAfterEveryFirstStage() throws Exception {
+    int dim = TestUtil.nextInt(random(), 2, 24);
+    MultiVectorFieldConfig config =
+        MultiVectorFieldConfig.builder(dim)
+            .encoding(randomCompressed())
+            .tokenGraph(new MultiVectorFieldConfig.Graph(16, 50))
+            .build();
+    IndexSearcher searcher = index(dim, atLeast(60), config, config);
+    float[][] query = randomMatrix(TestUtil.nextInt(random(), 1, 6), dim);
+    int k = 5;
+    List<LateInteractionQuery.Builder> builders =
+        List.of(
+            LateInteractionQuery.builder(FIELD, query).k(k).tokenKnn(1000),
+            LateInteractionQuery.builder(FIELD, query).k(k).tokenKnn(1000).xtrEstimate(),
+            LateInteractionQuery.builder(FIELD, query).k(k).summaryKnn(matrices.size()),
+            LateInteractionQuery.builder(FIELD, query).k(k).candidates(new TermQuery(new Term("color", "blue")), 1000));
+    for (LateInteractionQuery.Builder builder : builders) {
+      // Every candidate rescored: the hits are the exact top k of the candidates, with exact scores.
+      Query rescored = builder.rescore(matrices.size()).build();
+      TopDocs hits = searcher.search(rescored, k);
+      assertTrue(rescored.toString(), hits.scoreDocs.length > 0);
+      for (ScoreDoc hit : hits.scoreDocs) {
+        float[][] doc = matrices.get(id(searcher, hit.doc));
+        assertEquals(
+            rescored.toString(),
+            MaxSimReference.maxSim(query, doc),
+            LateInteractionQuery.maxSim(hit.score),
+            MaxSimReference.tolerance(query, doc));
+        assertEquals(hit.score, searcher.explain(rescored, hit.doc).getValue().floatValue(), 1e-5f);
+      }
+    }
+  }
+
   public void testRawVectorsSurviveMerges() throws Exception {
     int dim = TestUtil.nextInt(random(), 1, 40);
     IndexSearcher searcher = index(dim, atLeast(50), config(dim, randomCompressed()), config(dim, randomCompressed()));
@@ -240,6 +273,79 @@ public class TestEncodings extends LuceneTestCase {
     }
     assertEquals(matrices.size(), checked);
     assertNotNull(searcher);
+  }
+
+  /** The values a token stands for in {@code encoding}, computed as the codec documents them. */
+  private static float[][] decoded(float[][] tokens, Encoding encoding) {
+    int dim = tokens[0].length;
+    float[][] decoded = new float[tokens.length][dim];
+    for (int t = 0; t < tokens.length; t++) {
+      float maxAbs = 0;
+      double l1 = 0;
+      for (float x : tokens[t]) {
+        maxAbs = Math.max(maxAbs, Math.abs(x));
+        l1 += Math.abs(x);
+      }
+      for (int k = 0; k < dim; k++) {
+        float x = tokens[t][k];
+        decoded[t][k] =
+            encoding == Encoding.INT8
+                ? maxAbs / 127 * Math.round(x * (127 / maxAbs))
+                : (x > 0 ? 1 : -1) * (float) (l1 / dim);
+      }
+    }
+    return decoded;
+  }
+
+  public void testDroppedRawVectorsReadAsDecodedThroughMerges() throws Exception {
+    int dim = TestUtil.nextInt(random(), 1, 40);
+    Encoding encoding = randomCompressed();
+    MultiVectorFieldConfig config =
+        MultiVectorFieldConfig.builder(dim).encoding(encoding).keepRawVectors(false).build();
+    IndexSearcher searcher = index(dim, atLeast(60), config, config);
+    matrices.replaceAll((id, matrix) -> decoded(matrix, encoding));
+    long rawBytes = 0, encodedBytes = 0;
+    for (String file : dir.listAll()) {
+      rawBytes += file.endsWith(".mvd") ? dir.fileLength(file) : 0;
+      encodedBytes += file.endsWith(".mve") ? dir.fileLength(file) : 0;
+    }
+    // Without the raw panels, the data file holds only addresses (or is in a compound file).
+    assertTrue(rawBytes + " bytes of .mvd, " + encodedBytes + " of .mve", rawBytes < encodedBytes || encodedBytes == 0);
+    for (LeafReaderContext leaf : reader.leaves()) {
+      MultiVectorValues values = MultiVectorValues.of(leaf.reader(), FIELD);
+      assertFalse(values.hasRawVectors());
+      for (int doc = values.nextDoc(); doc != MultiVectorValues.NO_MORE_DOCS; doc = values.nextDoc()) {
+        float[][] expected = matrices.get(leaf.reader().storedFields().document(doc).get("id"));
+        if (expected == null) {
+          continue; // deleted
+        }
+        float[] tokens = new float[values.tokenCount() * dim];
+        values.readTokens(tokens);
+        for (int t = 0; t < expected.length; t++) {
+          for (int k = 0; k < dim; k++) {
+            // Merges encode the decoded values again: the same codes, a scale within rounding.
+            assertEquals(expected[t][k], tokens[t * dim + k], 1e-6f * Math.abs(expected[t][k]));
+          }
+        }
+      }
+    }
+    // Rescoring reads the decoded values: rescoring everything is exact over them.
+    float[][] query = randomMatrix(3, dim);
+    int k = 5;
+    TopDocs hits = searcher.search(LateInteractionQuery.builder(FIELD, query).k(k).rescore(matrices.size()).build(), k);
+    List<String> expected = exactTopK(query, k);
+    for (int i = 0; i < hits.scoreDocs.length; i++) {
+      float[][] doc = matrices.get(expected.get(i));
+      assertEquals(MaxSimReference.maxSim(query, doc), LateInteractionQuery.maxSim(hits.scoreDocs[i].score), 1e-4 + MaxSimReference.tolerance(query, doc));
+    }
+  }
+
+  public void testRawVectorsCannotBeDroppedFromFloat32() {
+    IllegalArgumentException e =
+        expectThrows(
+            IllegalArgumentException.class,
+            () -> MultiVectorFieldConfig.builder(4).keepRawVectors(false).build());
+    assertTrue(e.getMessage(), e.getMessage().contains("needs a compressed encoding"));
   }
 
   public void testRescoreMustBePositive() {
