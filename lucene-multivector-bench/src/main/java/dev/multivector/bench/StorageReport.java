@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.IOUtils;
 
@@ -60,8 +61,16 @@ final class StorageReport {
     SplittableRandom random = new SplittableRandom(shape.dim * 31L + shape.maxTokens);
     long tokens = 0, padded = 0;
     try (FSDirectory dir = FSDirectory.open(path)) {
-      try (IndexWriter writer =
-          new IndexWriter(dir, new IndexWriterConfig().setCodec(new MultiVector104Codec()).setRAMBufferSizeMB(256))) {
+      // No compound files: the scoring copy is measured as its own file.
+      TieredMergePolicy mergePolicy = new TieredMergePolicy();
+      mergePolicy.setNoCFSRatio(0);
+      IndexWriterConfig iwc =
+          new IndexWriterConfig()
+              .setCodec(new MultiVector104Codec())
+              .setRAMBufferSizeMB(256)
+              .setUseCompoundFile(false)
+              .setMergePolicy(mergePolicy);
+      try (IndexWriter writer = new IndexWriter(dir, iwc)) {
         for (int d = 0; d < shape.docs; d++) {
           int n = random.nextInt(shape.minTokens, shape.maxTokens + 1);
           tokens += n;

@@ -122,11 +122,11 @@ final class TopKSearch {
   }
 
   /**
-   * The best k of the best {@code rescore} hits by their exact MaxSim, scored in parallel tasks.
-   * If the search times out meanwhile, the best of the hits rescored so far.
+   * The best k of the ranking's hits (its best {@code max(k, rescore)}) by their exact MaxSim,
+   * scored in parallel tasks. If the search times out meanwhile, the best of those rescored so far.
    */
   private List<ScoreDoc> rescore(List<ScoreDoc> hits) throws IOException {
-    ScoreDoc[] byDoc = best(List.of(hits), query.getRescore()).toArray(ScoreDoc[]::new);
+    ScoreDoc[] byDoc = hits.toArray(ScoreDoc[]::new);
     Arrays.sort(byDoc, Comparator.comparingInt(hit -> hit.doc));
     List<Callable<List<ScoreDoc>>> tasks = new ArrayList<>();
     for (int from = 0; from < byDoc.length; from += CANDIDATES_PER_CHUNK) {

@@ -40,7 +40,7 @@ public class TestDamagedFiles extends LuceneTestCase {
 
   /** The library's own files: its formats' extensions, and the summary vectors' suffix. */
   private static boolean ours(String file) {
-    return file.matches(".*\\.(mvm|mvd|htm|htv|htg)") || file.contains("MultiVectorSummary");
+    return file.matches(".*\\.(mvm|mvd|mve|htm|htv|htg)") || file.contains("MultiVectorSummary");
   }
 
   public void testDamageIsDetected() throws Exception {
@@ -138,12 +138,16 @@ public class TestDamagedFiles extends LuceneTestCase {
     }
   }
 
-  /** Three segments with panels, token indexes, summary vectors in a graph, and deletions. */
+  /**
+   * Three segments with panels (raw and INT8), token indexes, summary vectors in a graph, and
+   * deletions.
+   */
   private static void writeIndex(Path path, int dim) throws IOException {
     MultiVectorFieldConfig config =
         MultiVectorFieldConfig.builder(dim)
             .tokenGraph(new MultiVectorFieldConfig.Graph(8, 16))
             .summaryGraph(new MultiVectorFieldConfig.Graph(8, 16))
+            .encoding(MultiVectorFieldConfig.Encoding.INT8) // raw and encoded panels: both files
             .build();
     Random random = new Random(42);
     try (Directory dir = FSDirectory.open(path);

@@ -67,6 +67,8 @@ public class TestMultiVectorDocValuesFormat extends LuceneTestCase {
                     : VectorSimilarityFunction.COSINE)
             .tokenGraph(random().nextBoolean() ? new MultiVectorFieldConfig.Graph(8, 16) : null)
             .summaryGraph(random().nextBoolean() ? new MultiVectorFieldConfig.Graph(8, 16) : null)
+            // The raw vectors are kept in every encoding: the round trip stays bit for bit.
+            .encoding(MultiVectorFieldConfig.Encoding.values()[random().nextInt(3)])
             .build();
     boolean sorted = random().nextBoolean();
     double missingRate = random().nextBoolean() ? 0 : 0.3;

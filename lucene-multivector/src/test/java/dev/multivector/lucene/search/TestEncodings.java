@@ -183,6 +183,18 @@ public class TestEncodings extends LuceneTestCase {
     }
   }
 
+  public void testRescoringFewerThanKRescoresK() throws Exception {
+    int dim = TestUtil.nextInt(random(), 2, 16);
+    IndexSearcher searcher = index(dim, 40, config(dim, Encoding.BIT), config(dim, Encoding.BIT));
+    float[][] query = randomMatrix(2, dim);
+    TopDocs hits = searcher.search(LateInteractionQuery.builder(FIELD, query).k(10).rescore(1).build(), 10);
+    assertEquals(Math.min(10, matrices.size()), hits.scoreDocs.length);
+    for (ScoreDoc hit : hits.scoreDocs) {
+      float[][] doc = matrices.get(id(searcher, hit.doc));
+      assertEquals(MaxSimReference.maxSim(query, doc), LateInteractionQuery.maxSim(hit.score), MaxSimReference.tolerance(query, doc));
+    }
+  }
+
   public void testRescoreWithFilterAndExplain() throws Exception {
     int dim = TestUtil.nextInt(random(), 2, 32);
     Encoding encoding = randomCompressed();

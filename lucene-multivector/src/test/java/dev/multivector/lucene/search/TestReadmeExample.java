@@ -37,6 +37,7 @@ public class TestReadmeExample extends LuceneTestCase {
         MultiVectorFieldConfig.builder(128) // token dimension
             .similarity(VectorSimilarityFunction.DOT_PRODUCT) // the default; COSINE normalises
             .tokenGraph(MultiVectorFieldConfig.Graph.DEFAULT) // optional: per-token index (tokenKnn)
+            .encoding(MultiVectorFieldConfig.Encoding.INT8) // optional: score int8 (or BIT) copies
             .pooling(2, 1) // optional: hierarchical token pooling, factor 2
             .build();
     Directory dir = new ByteBuffersDirectory();
@@ -52,13 +53,14 @@ public class TestReadmeExample extends LuceneTestCase {
     Query exact = LateInteractionQuery.builder("colbert", queryVectors).k(10).build();
     Query tokenKnn = LateInteractionQuery.builder("colbert", queryVectors).k(10).tokenKnn(200).build();
     Query xtr = LateInteractionQuery.builder("colbert", queryVectors).k(10).tokenKnn(1000).xtrEstimate().build();
+    Query rescored = LateInteractionQuery.builder("colbert", queryVectors).k(10).rescore(100).build();
     Query hybrid =
         LateInteractionQuery.builder("colbert", queryVectors)
             .k(10)
             .candidates(new TermQuery(new Term("body", "lucene")), 100)
             .build();
     TopDocs hits = searcher.search(exact, 10);
-    for (Query q : List.of(tokenKnn, xtr, hybrid)) {
+    for (Query q : List.of(tokenKnn, xtr, rescored, hybrid)) {
       assertEquals(hits.scoreDocs[0].doc, searcher.search(q, 10).scoreDocs[0].doc);
     }
     float maxSim = LateInteractionQuery.maxSim(hits.scoreDocs[0].score); // the raw MaxSim
@@ -69,8 +71,11 @@ public class TestReadmeExample extends LuceneTestCase {
     Query everyDoc =
         new FunctionScoreQuery(
             new FieldExistsQuery("colbert"), new MaxSimValuesSource("colbert", queryVectors));
-    assertEquals(hits.scoreDocs[0].score, reranked.scoreDocs[0].score, 0f);
-    assertEquals(hits.scoreDocs[0].score, searcher.search(everyDoc, 1).scoreDocs[0].score, 0f);
+    // The rescorer and the values source score exactly, as rescore(n) does: INT8 scores are close.
+    float exactScore = searcher.search(rescored, 1).scoreDocs[0].score;
+    assertEquals(exactScore, reranked.scoreDocs[0].score, 0f);
+    assertEquals(exactScore, searcher.search(everyDoc, 1).scoreDocs[0].score, 0f);
+    assertEquals(exactScore, hits.scoreDocs[0].score, 0.01f * exactScore);
     searcher.getIndexReader().close();
     dir.close();
   }
