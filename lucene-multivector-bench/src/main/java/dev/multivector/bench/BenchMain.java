@@ -227,10 +227,18 @@ public final class BenchMain {
         List.of(
             new BenchIndex.Spec("full", MultiVectorFieldConfig.builder(128).tokenGraph(graph).summaryGraph(graph), false),
             new BenchIndex.Spec("panels-only", MultiVectorFieldConfig.builder(128), false),
-            new BenchIndex.Spec("summary-graph", MultiVectorFieldConfig.builder(128).summaryGraph(graph), false));
+            new BenchIndex.Spec("summary-graph", MultiVectorFieldConfig.builder(128).summaryGraph(graph), false),
+            new BenchIndex.Spec("int8", MultiVectorFieldConfig.builder(128).encoding(Encoding.INT8), false),
+            new BenchIndex.Spec("bit", MultiVectorFieldConfig.builder(128).encoding(Encoding.BIT), false));
     List<Strategy> strategies = new ArrayList<>();
     strategies.add(Strategy.exhaustive("full"));
     strategies.add(Strategy.exhaustive("panels-only"));
+    strategies.add(Strategy.exhaustive("int8"));
+    strategies.add(Strategy.exhaustive("int8", 100));
+    strategies.add(Strategy.exhaustive("bit"));
+    for (int rescore : new int[] {100, 1000}) {
+      strategies.add(Strategy.exhaustive("bit", rescore));
+    }
     for (int kPrime : new int[] {20, 50, 100, 200, 500}) {
       strategies.add(Strategy.tokenKnn("full", kPrime, false));
     }
