@@ -54,7 +54,7 @@ record Strategy(String name, String parameters, String index, Search search) {
         index,
         (searcher, query, n) ->
             searcher.search(
-                LateInteractionQuery.builder(BenchIndex.FIELD, query).k(n).rescore(Math.max(n, rescore)).build(), n));
+                LateInteractionQuery.builder(BenchIndex.FIELD, query).k(n).rescore(rescore).build(), n));
   }
 
   /**

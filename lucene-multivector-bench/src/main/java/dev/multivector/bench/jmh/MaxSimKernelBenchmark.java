@@ -139,7 +139,7 @@ public class MaxSimKernelBenchmark {
         for (int j = 0; j < 16; j++) {
           for (int k = 0; k < dim; k++) {
             float x = panels[d * docFloats + (p * dim + k) * 16 + j];
-            int8Segment.set(ValueLayout.JAVA_BYTE, int8Panel + k * 16 + j, (byte) Math.round(x * 254));
+            int8Segment.set(ValueLayout.JAVA_BYTE, int8Panel + k * 16 + j, (byte) Math.max(-127, Math.min(127, Math.round(x * 254))));
             if (x > 0) {
               long word = bitPanel + ((k / 32) * 16 + j) * 4L;
               bitSegment.set(ValueLayout.JAVA_INT_UNALIGNED, word, bitSegment.get(ValueLayout.JAVA_INT_UNALIGNED, word) | 1 << (k % 32));

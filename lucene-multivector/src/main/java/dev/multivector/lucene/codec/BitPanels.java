@@ -3,7 +3,6 @@ package dev.multivector.lucene.codec;
 import static dev.multivector.lucene.codec.PanelLayout.PANEL_TOKENS;
 
 import dev.multivector.lucene.internal.vectorization.BitMaxSimKernel;
-import java.util.Arrays;
 import org.apache.lucene.util.BitUtil;
 
 /**
@@ -24,7 +23,6 @@ final class BitPanels {
    */
   static void encode(float[] src, int srcOffset, int dimension, byte[] dest, int destOffset) {
     final int words = BitMaxSimKernel.words(dimension);
-    Arrays.fill(dest, destOffset, destOffset + BitMaxSimKernel.panelBytes(dimension), (byte) 0);
     for (int j = 0; j < PANEL_TOKENS; j++) {
       double norm1 = 0;
       for (int w = 0; w < words; w++) {
@@ -38,8 +36,9 @@ final class BitPanels {
         }
         BitUtil.VH_LE_INT.set(dest, destOffset + (w * PANEL_TOKENS + j) * Integer.BYTES, word);
       }
-      BitUtil.VH_LE_FLOAT.set(
-          dest, destOffset + (words * PANEL_TOKENS + j) * Integer.BYTES, (float) (norm1 / dimension));
+      // A scale that rounds to zero would decode to zeros, whose bits encode again differently.
+      float scale = norm1 == 0 ? 0 : Math.max(Float.MIN_VALUE, (float) (norm1 / dimension));
+      BitUtil.VH_LE_FLOAT.set(dest, destOffset + (words * PANEL_TOKENS + j) * Integer.BYTES, scale);
     }
   }
 
@@ -80,11 +79,11 @@ final class BitPanels {
     for (int j = 0; j < PANEL_TOKENS; j++) {
       float scale =
           (float) BitUtil.VH_LE_FLOAT.get(src, srcOffset + (words * PANEL_TOKENS + j) * Integer.BYTES);
-      for (int k = 0; k < dimension; k++) {
-        int word =
-            (int) BitUtil.VH_LE_INT.get(
-                src, srcOffset + ((k / Integer.SIZE) * PANEL_TOKENS + j) * Integer.BYTES);
-        dest[destOffset + k * PANEL_TOKENS + j] = (word >>> (k % Integer.SIZE) & 1) != 0 ? scale : -scale;
+      for (int w = 0; w < words; w++) {
+        int word = (int) BitUtil.VH_LE_INT.get(src, srcOffset + (w * PANEL_TOKENS + j) * Integer.BYTES);
+        for (int k = w * Integer.SIZE; k < Math.min(dimension, (w + 1) * Integer.SIZE); k++) {
+          dest[destOffset + k * PANEL_TOKENS + j] = (word >>> (k % Integer.SIZE) & 1) != 0 ? scale : -scale;
+        }
       }
     }
   }

@@ -15,13 +15,15 @@ import org.apache.lucene.search.DocIdSetIterator;
 abstract sealed class EncodedPanelScorer extends MultiVectorScorer {
 
   final Float32PanelValues values;
+  final float[][] query;
   final int dimension;
   final int queryTokens;
   final float[] maxima;
-  private final Float32PanelScorer exact;
+  private Float32PanelScorer exact; // for bestMatches, created on first use
 
   private EncodedPanelScorer(Float32PanelValues values, float[][] query) throws IOException {
     this.values = values;
+    this.query = query;
     this.dimension = query[0].length;
     this.queryTokens = query.length;
     if (values.dimension() != dimension) {
@@ -30,15 +32,14 @@ abstract sealed class EncodedPanelScorer extends MultiVectorScorer {
               + " differs from the query's " + dimension);
     }
     this.maxima = Float32MaxSimKernel.newMaxima(queryTokens);
-    this.exact = new Float32PanelScorer(values, query);
   }
 
-  /** The scorer of the encoding the values have. */
-  static MultiVectorScorer of(Float32PanelValues values, float[][] query) throws IOException {
+  /** The scorer of the values' compressed encoding. */
+  static EncodedPanelScorer of(Float32PanelValues values, float[][] query) throws IOException {
     return switch (values.encoding()) {
-      case FLOAT32 -> new Float32PanelScorer(values, query);
       case INT8 -> new Int8(values, query);
       case BIT -> new Bit(values, query);
+      case FLOAT32 -> throw new IllegalArgumentException("FLOAT32 panels are scored as they are");
     };
   }
 
@@ -59,27 +60,28 @@ abstract sealed class EncodedPanelScorer extends MultiVectorScorer {
 
   abstract float sumOfMaxima();
 
+  /** The exact MaxSim (over the raw float32 vectors, or the decoded ones if the field has none). */
   @Override
   public float bestMatches(int[] bestTokens, float[] bestSimilarities) throws IOException {
+    if (exact == null) {
+      exact = new Float32PanelScorer(values, query);
+    }
     return exact.bestMatches(bestTokens, bestSimilarities);
   }
 
   /** INT8: the query's float32 tokens against the codes, scaled. */
   static final class Int8 extends EncodedPanelScorer {
     private static final Int8MaxSimKernel KERNEL = KernelProvider.int8MaxSim();
-    private final float[] query; // row-major
+    private final float[] rows; // the query, row-major
 
     Int8(Float32PanelValues values, float[][] query) throws IOException {
       super(values, query);
-      this.query = new float[queryTokens * dimension];
-      for (int i = 0; i < queryTokens; i++) {
-        System.arraycopy(query[i], 0, this.query, i * dimension, dimension);
-      }
+      this.rows = Float32PanelScorer.rowMajor(query);
     }
 
     @Override
     void accumulate(MemorySegment panels, int tokens) {
-      KERNEL.accumulate(query, dimension, panels, 0, tokens, maxima);
+      KERNEL.accumulate(rows, dimension, panels, 0, tokens, maxima);
     }
 
     @Override
@@ -107,15 +109,7 @@ abstract sealed class EncodedPanelScorer extends MultiVectorScorer {
 
     @Override
     float sumOfMaxima() {
-      float sum = 0;
-      for (int i = 0; i < queryTokens; i++) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int lane = 0; lane < Float32MaxSimKernel.LANES; lane++) {
-          max = Math.max(max, maxima[i * Float32MaxSimKernel.LANES + lane]);
-        }
-        sum += scales[i] * max;
-      }
-      return sum;
+      return Float32MaxSimKernel.sumOfMaxima(maxima, scales);
     }
   }
 }

@@ -34,11 +34,18 @@ final class Float32PanelScorer extends MultiVectorScorer {
     this.values = values;
     this.queryTokens = query.length;
     this.dimension = query[0].length;
-    this.query = new float[queryTokens * dimension];
-    for (int i = 0; i < queryTokens; i++) {
-      System.arraycopy(query[i], 0, this.query, i * dimension, dimension);
-    }
+    this.query = rowMajor(query);
     this.maxima = Float32MaxSimKernel.newMaxima(queryTokens);
+  }
+
+  /** The query's tokens in one array, row-major, as the kernels take them. */
+  static float[] rowMajor(float[][] query) {
+    int dimension = query[0].length;
+    float[] rows = new float[query.length * dimension];
+    for (int i = 0; i < query.length; i++) {
+      System.arraycopy(query[i], 0, rows, i * dimension, dimension);
+    }
+    return rows;
   }
 
   @Override

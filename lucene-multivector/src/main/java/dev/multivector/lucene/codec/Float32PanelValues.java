@@ -93,7 +93,9 @@ abstract class Float32PanelValues extends MultiVectorValues {
 
   @Override
   public MultiVectorScorer scorer(float[][] query) throws IOException {
-    return EncodedPanelScorer.of(this, query);
+    return encoding() == Encoding.FLOAT32
+        ? new Float32PanelScorer(this, query)
+        : EncodedPanelScorer.of(this, query);
   }
 
   @Override

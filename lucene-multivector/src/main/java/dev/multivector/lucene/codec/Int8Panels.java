@@ -30,29 +30,27 @@ final class Int8Panels {
       for (int k = 0; k < dimension; k++) {
         maxAbs = Math.max(maxAbs, Math.abs(src[srcOffset + k * PANEL_TOKENS + j]));
       }
-      // A zero token (padding, or a zero vector) keeps zero codes and a zero scale.
-      float inverse = maxAbs == 0 ? 0 : 127 / maxAbs;
       for (int k = 0; k < dimension; k++) {
-        int code = Math.round(src[srcOffset + k * PANEL_TOKENS + j] * inverse);
+        // x / maxAbs first: 127 / maxAbs overflows for tiny tokens. A zero token (padding, or a
+        // zero vector) keeps zero codes and a zero scale.
+        float x = src[srcOffset + k * PANEL_TOKENS + j];
+        int code = maxAbs == 0 ? 0 : Math.round(x / maxAbs * 127);
         dest[destOffset + k * PANEL_TOKENS + j] = (byte) Math.max(-127, Math.min(127, code));
       }
       BitUtil.VH_LE_FLOAT.set(dest, scales + j * Float.BYTES, maxAbs / 127);
     }
   }
 
-  /** The value token {@code j} of an encoded panel stands for, component {@code k}. */
-  static float decode(byte[] panel, int offset, int dimension, int j, int k) {
-    float scale = (float) BitUtil.VH_LE_FLOAT.get(panel, offset + dimension * PANEL_TOKENS + j * Float.BYTES);
-    return scale * panel[offset + k * PANEL_TOKENS + j];
-  }
   /**
    * Decodes one encoded panel at {@code src[srcOffset ..]} into a float32 panel at {@code
    * dest[destOffset ..]}: the values its tokens stand for, zeros for padding.
    */
   static void decode(byte[] src, int srcOffset, int dimension, float[] dest, int destOffset) {
     for (int j = 0; j < PANEL_TOKENS; j++) {
+      float scale =
+          (float) BitUtil.VH_LE_FLOAT.get(src, srcOffset + dimension * PANEL_TOKENS + j * Float.BYTES);
       for (int k = 0; k < dimension; k++) {
-        dest[destOffset + k * PANEL_TOKENS + j] = decode(src, srcOffset, dimension, j, k);
+        dest[destOffset + k * PANEL_TOKENS + j] = scale * src[srcOffset + k * PANEL_TOKENS + j];
       }
     }
   }

@@ -406,7 +406,11 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
   }
 
   private void ensureEncodedOpen() throws IOException {
-    if (encoded == null) {
+    if (encoded != null) {
+      return;
+    }
+    boolean success = false;
+    try {
       encoded =
           state.directory.createOutput(
               fileName(MultiVectorDocValuesFormat.ENCODED_EXTENSION), state.context);
@@ -416,6 +420,12 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
           MultiVectorDocValuesFormat.VERSION_CURRENT,
           state.segmentInfo.getId(),
           state.segmentSuffix);
+      success = true;
+    } finally {
+      if (success == false) {
+        IOUtils.closeWhileHandlingException(encoded);
+        encoded = null; // close() must not write to it
+      }
     }
   }
 

@@ -103,7 +103,7 @@ import org.apache.lucene.util.packed.DirectMonotonicWriter;
  *       BitPanels}).
  * </ul>
  *
- * <p>The {@code .mvd} panels hold the raw float32 values of every field: rescoring, {@link
+ * <p>The {@code .mvd} panels hold the raw float32 values of every field that keeps them: rescoring, {@link
  * org.apache.lucene.index.BinaryDocValues#binaryValue()} and merges read them, and merges encode
  * the merged values again. A field that drops them ({@link
  * MultiVectorFieldConfig#keepRawVectors()}) is read from its encoded panels instead, decoded to
@@ -117,9 +117,11 @@ import org.apache.lucene.util.packed.DirectMonotonicWriter;
  * graph. Flushes and merges write it after the field's panels; readers find the format by the name
  * the metadata records.
  *
- * <p>Reads: {@link MultiVectorValues} scores panels in place in the memory-mapped data file;
- * {@link org.apache.lucene.index.BinaryDocValues#binaryValue()} returns the original {@link
- * org.apache.lucene.document.LateInteractionField} layout, bit for bit.
+ * <p>Reads: {@link MultiVectorValues} scores panels in place in the memory-mapped data file
+ * ({@code .mvd}, or {@code .mve} for INT8 and BIT); {@link
+ * org.apache.lucene.index.BinaryDocValues#binaryValue()} returns the original {@link
+ * org.apache.lucene.document.LateInteractionField} layout, bit for bit (for a field that dropped
+ * its raw vectors, the decoded values in that layout).
  *
  * @lucene.experimental
  */

@@ -2,6 +2,7 @@ package dev.multivector.lucene.codec;
 
 import static dev.multivector.lucene.codec.MultiVectorDocValuesFormat.isStoredAsPanels;
 
+import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import dev.multivector.lucene.document.MultiVectorFieldConfig.Encoding;
 import java.io.Closeable;
 import java.io.IOException;
@@ -200,7 +201,11 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
       int docCount = meta.readInt();
       long totalTokens = meta.readLong();
       int maxTokens = meta.readInt();
-      if (dimension < 1 || docCount < 0 || docCount > maxDoc || totalTokens < docCount) {
+      if (dimension < 1
+          || dimension > MultiVectorFieldConfig.MAX_DIMENSION
+          || docCount < 0
+          || docCount > maxDoc
+          || totalTokens < docCount) {
         throw new CorruptIndexException(
             "invalid entry: dimension=" + dimension + " docCount=" + docCount + " totalTokens="
                 + totalTokens, meta);
@@ -488,16 +493,15 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
       }
       int ord = ord();
       long first = panelAddresses.get(ord);
-      long length = (panelAddresses.get(ord + 1L) - first) * encodedPanelBytes;
+      int count = (int) (panelAddresses.get(ord + 1L) - first);
+      long length = count * encodedPanelBytes;
       if (encodedPanels instanceof MemorySegmentAccessInput mapped) {
         MemorySegment segment = mapped.segmentSliceOrNull(first * encodedPanelBytes, length);
         if (segment != null) {
           return segment;
         }
       }
-      encodedCopy = ArrayUtil.growNoCopy(encodedCopy, (int) length);
-      encodedPanels.seek(first * encodedPanelBytes);
-      encodedPanels.readBytes(encodedCopy, 0, (int) length);
+      readEncoded(first, count);
       // Off-heap, as mapped panels are: the Vector API loads ints and floats from a byte[] on a
       // path several times slower.
       if (offHeapCopy == null || offHeapCopy.byteSize() < length) {
@@ -541,10 +545,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
 
     /** The float32 panels that encoded panels {@code [first, first + count)} stand for. */
     private void decodePanels(long first, int count, float[] dest, int destOffset) throws IOException {
-      int length = Math.toIntExact(count * encodedPanelBytes);
-      encodedCopy = ArrayUtil.growNoCopy(encodedCopy, length);
-      encodedPanels.seek(first * encodedPanelBytes);
-      encodedPanels.readBytes(encodedCopy, 0, length);
+      readEncoded(first, count);
       int panelFloats = PanelLayout.panelFloats(dimension);
       for (int p = 0; p < count; p++) {
         int src = (int) (p * encodedPanelBytes);
@@ -554,6 +555,14 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
           BitPanels.decode(encodedCopy, src, dimension, dest, destOffset + p * panelFloats);
         }
       }
+    }
+
+    /** Reads encoded panels {@code [first, first + count)} into {@link #encodedCopy}. */
+    private void readEncoded(long first, int count) throws IOException {
+      int length = Math.toIntExact(count * encodedPanelBytes);
+      encodedCopy = ArrayUtil.growNoCopy(encodedCopy, length);
+      encodedPanels.seek(first * encodedPanelBytes);
+      encodedPanels.readBytes(encodedCopy, 0, length);
     }
 
     @Override

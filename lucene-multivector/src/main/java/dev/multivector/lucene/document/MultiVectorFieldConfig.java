@@ -126,7 +126,8 @@ public final class MultiVectorFieldConfig {
      */
     INT8,
     /**
-     * One sign bit a component and a float32 scale a token: {@code dim / 8 + 4} bytes a token.
+     * One sign bit a component and a float32 scale a token: {@code 4 * ceil(dim / 32) + 4} bytes
+     * a token (20 at dim 128).
      * Queries are binarised too and compared by Hamming distance: a fast, coarse first ranking, to
      * be rescored with the raw float32 vectors.
      */
@@ -145,7 +146,7 @@ public final class MultiVectorFieldConfig {
   static final String ATTR_TOKEN_GRAPH = "multivector.tokenGraph";
   static final String ATTR_SUMMARY_GRAPH = "multivector.summaryGraph";
   static final String ATTR_FDE = "multivector.fde"; // only with an FDE summary vector
-  static final String ATTR_RAW_VECTORS = "multivector.rawVectors"; // only when they are dropped
+  static final String ATTR_RAW_VECTORS = "multivector.rawVectors"; // absent in indexes older than encodings
   static final int ATTRIBUTES_VERSION = 1;
 
   private final int dimension;
@@ -341,18 +342,27 @@ public final class MultiVectorFieldConfig {
             "multi-vector field \"" + field + "\" has configuration version " + version
                 + ", this version reads " + ATTRIBUTES_VERSION);
       }
+      // A merged segment holds the union of its sources' attributes, the last source's winning:
+      // settings that only some sources recorded are read only where they apply.
+      Encoding encoding = Encoding.valueOf(attributes.get(ATTR_ENCODING));
+      SummaryVector summaryVector = SummaryVector.valueOf(attributes.get(ATTR_SUMMARY_VECTOR));
       return builder(Integer.parseInt(attributes.get(ATTR_DIMENSION)))
           .similarity(VectorSimilarityFunction.valueOf(attributes.get(ATTR_SIMILARITY)))
-          .encoding(Encoding.valueOf(attributes.get(ATTR_ENCODING)))
-          .keepRawVectors(Boolean.parseBoolean(attributes.getOrDefault(ATTR_RAW_VECTORS, "true")))
+          .encoding(encoding)
+          .keepRawVectors(
+              encoding == Encoding.FLOAT32
+                  || Boolean.parseBoolean(attributes.getOrDefault(ATTR_RAW_VECTORS, "true")))
           .maxTokens(Integer.parseInt(attributes.get(ATTR_MAX_TOKENS)))
           .pooling(
               Integer.parseInt(attributes.get(ATTR_POOL_FACTOR)),
               Integer.parseInt(attributes.get(ATTR_PROTECTED_TOKENS)))
-          .summaryVector(SummaryVector.valueOf(attributes.get(ATTR_SUMMARY_VECTOR)))
+          .summaryVector(summaryVector)
           .tokenGraph(Graph.parse(attributes.get(ATTR_TOKEN_GRAPH)))
           .summaryGraph(Graph.parse(attributes.get(ATTR_SUMMARY_GRAPH)))
-          .fde(attributes.containsKey(ATTR_FDE) ? Fde.parse(attributes.get(ATTR_FDE)) : null)
+          .fde(
+              summaryVector == SummaryVector.FDE && attributes.containsKey(ATTR_FDE)
+                  ? Fde.parse(attributes.get(ATTR_FDE))
+                  : null)
           .build();
     } catch (NullPointerException | IllegalArgumentException e) {
       throw new IllegalArgumentException(
@@ -371,9 +381,7 @@ public final class MultiVectorFieldConfig {
     attributes.put(ATTR_DIMENSION, Integer.toString(dimension));
     attributes.put(ATTR_SIMILARITY, similarity.name());
     attributes.put(ATTR_ENCODING, encoding.name());
-    if (keepRawVectors == false) {
-      attributes.put(ATTR_RAW_VECTORS, "false");
-    }
+    attributes.put(ATTR_RAW_VECTORS, Boolean.toString(keepRawVectors));
     attributes.put(ATTR_MAX_TOKENS, Integer.toString(maxTokens));
     attributes.put(ATTR_POOL_FACTOR, Integer.toString(poolFactor));
     attributes.put(ATTR_PROTECTED_TOKENS, Integer.toString(protectedTokens));

@@ -185,7 +185,8 @@ public final class LateInteractionQuery extends Query {
 
     /**
      * Rescore the best {@code n} (or k, if more) documents of the ranking with their exact MaxSim,
-     * from the raw float32 token vectors: for fields with a compressed {@link
+     * from the raw float32 token vectors (or, in a field that keeps none, from the values its
+     * encoding stands for: for BIT, only another estimate): for fields with a compressed {@link
      * dev.multivector.lucene.document.MultiVectorFieldConfig.Encoding encoding}, whose scores are
      * otherwise estimates, or after {@link #xtrEstimate()}. The k hits are the best rescored ones,
      * with exact scores; {@code explain} shows both values.

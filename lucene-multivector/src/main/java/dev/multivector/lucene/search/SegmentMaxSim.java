@@ -24,14 +24,27 @@ final class SegmentMaxSim {
   /** The query's tokens as compared with this segment's (normalised for a COSINE field). */
   final float[][] queryTokens;
 
-  private final MultiVectorScorer scorer; // in the segment's encoding
-  private final MultiVectorScorer exact; // float32
+  // Created on first use: rescoring and MaxSimValuesSource need only the exact one.
+  private MultiVectorScorer scorer; // in the segment's encoding
+  private MultiVectorScorer exact; // float32
 
-  private SegmentMaxSim(MultiVectorValues values, float[][] queryTokens) throws IOException {
+  private SegmentMaxSim(MultiVectorValues values, float[][] queryTokens) {
     this.values = values;
     this.queryTokens = queryTokens;
-    this.scorer = values.scorer(queryTokens);
-    this.exact = values.encoding() == Encoding.FLOAT32 ? scorer : values.exactScorer(queryTokens);
+  }
+
+  private MultiVectorScorer scorer() throws IOException {
+    if (scorer == null) {
+      scorer = compressed() ? values.scorer(queryTokens) : exact();
+    }
+    return scorer;
+  }
+
+  private MultiVectorScorer exact() throws IOException {
+    if (exact == null) {
+      exact = values.exactScorer(queryTokens);
+    }
+    return exact;
   }
 
   /**
@@ -74,12 +87,12 @@ final class SegmentMaxSim {
 
   /** The current document's MaxSim in the segment's encoding: exact for FLOAT32. */
   float maxSim() throws IOException {
-    return scorer.score();
+    return scorer().score();
   }
 
   /** The current document's exact MaxSim, from its raw float32 tokens. */
   float exactMaxSim() throws IOException {
-    return exact.score();
+    return exact().score();
   }
 
   /** Whether {@link #maxSim()} is an estimate from compressed tokens. */
@@ -107,7 +120,7 @@ final class SegmentMaxSim {
     }
     Explanation encoded =
         Explanation.match(
-            scorer.score(),
+            scorer().score(),
             values.encoding() + " MaxSim, from the compressed tokens"
                 + (rescored ? ": the first ranking, before rescoring" : ": the score"));
     return rescored
@@ -118,7 +131,7 @@ final class SegmentMaxSim {
   private Explanation exactDetail() throws IOException {
     int[] bestTokens = new int[queryTokens.length];
     float[] bestSimilarities = new float[queryTokens.length];
-    exact.bestMatches(bestTokens, bestSimilarities);
+    exact().bestMatches(bestTokens, bestSimilarities);
     int tokens = values.tokenCount();
     List<Explanation> matches = new ArrayList<>(queryTokens.length);
     for (int i = 0; i < queryTokens.length; i++) {
@@ -128,7 +141,7 @@ final class SegmentMaxSim {
               "query token " + i + ": best document token " + bestTokens[i] + " of " + tokens));
     }
     return Explanation.match(
-        exact.score(),
+        exact().score(),
         (compressed() == false
                 ? ""
                 : values.hasRawVectors()

@@ -110,12 +110,18 @@ final class TopKSearch {
     for (int leaf = 0; leaf < candidates.length; leaf++) {
       estimated[leaf] = candidates[leaf].estimates != null;
     }
-    List<ScoreDoc> hits = search.topK(candidates);
-    boolean rescored = query.getRescore() > 0 && search.shouldExit() == false;
-    if (rescored) {
-      hits = search.rescore(hits);
-    } else if (hits.size() > query.getK()) {
-      hits = best(List.of(hits), query.getK()); // timed out before rescoring
+    List<ScoreDoc> hits = search.topK(candidates); // best first
+    int rescored = 0;
+    if (query.getRescore() > 0 && search.shouldExit() == false) {
+      List<ScoreDoc> exact = search.rescore(hits, estimated);
+      if (search.shouldExit() == false) {
+        rescored = hits.size();
+        hits = exact;
+      }
+    }
+    if (hits.size() > query.getK()) {
+      // Not rescored (timed out before or during rescoring): the first ranking's best k.
+      hits = hits.subList(0, query.getK());
     }
     return new TopMaxSimQuery(
         query, hits, searcher.getIndexReader(), firstStage, estimated, rescored, search.timedOut);
@@ -123,9 +129,10 @@ final class TopKSearch {
 
   /**
    * The best k of the ranking's hits (its best {@code max(k, rescore)}) by their exact MaxSim,
-   * scored in parallel tasks. If the search times out meanwhile, the best of those rescored so far.
+   * scored in parallel tasks; hits already scored exactly (in a FLOAT32 segment, not estimated)
+   * keep their score. Incomplete if the search times out meanwhile.
    */
-  private List<ScoreDoc> rescore(List<ScoreDoc> hits) throws IOException {
+  private List<ScoreDoc> rescore(List<ScoreDoc> hits, boolean[] estimated) throws IOException {
     ScoreDoc[] byDoc = hits.toArray(ScoreDoc[]::new);
     Arrays.sort(byDoc, Comparator.comparingInt(hit -> hit.doc));
     List<Callable<List<ScoreDoc>>> tasks = new ArrayList<>();
@@ -142,6 +149,10 @@ final class TopKSearch {
               if (hitLeaf != leaf) {
                 leaf = hitLeaf;
                 maxSim = SegmentMaxSim.create(context.reader(), query.getField(), query.tokens());
+              }
+              if (maxSim.compressed() == false && estimated[hitLeaf] == false) {
+                rescored.add(byDoc[i]); // already exact
+                continue;
               }
               // A hit has a value: it was scored from it.
               maxSim.values.advanceExact(byDoc[i].doc - context.docBase);
@@ -229,9 +240,13 @@ final class TopKSearch {
     return best(searcher.getTaskExecutor().invokeAll(tasks), ranked());
   }
 
-  /** How many hits the ranking keeps: k, or the number to rescore if more. */
+  /**
+   * How many hits the ranking keeps: k, or the number to rescore if more, but no more than the
+   * index has documents (each task's queue holds that many).
+   */
   private int ranked() {
-    return Math.max(query.getK(), query.getRescore());
+    int documents = Math.max(1, searcher.getIndexReader().maxDoc());
+    return Math.max(query.getK(), Math.min(query.getRescore(), documents));
   }
 
   /** One parallel task: its hits, and the state of the segment it is in. */

@@ -29,14 +29,15 @@ final class TopMaxSimQuery extends Query {
   private final Object readerIdentity;
   private final String firstStage; // how the hits were found, for explanations
   private final boolean[] estimated; // by leaf: scores are XTR's estimate, not exact MaxSim
-  private final boolean rescored; // scores are exact MaxSim, whatever ranked the hits first
+  private final int rescored; // how many of the first ranking's best were rescored exactly; 0: none
   private final boolean timedOut;
 
   /**
    * @param hits global doc ids with their raw score (MaxSim or its estimate), in any order
    * @param firstStage how the hits were found
    * @param estimated by leaf ordinal, whether the raw scores are an estimate of MaxSim
-   * @param rescored whether the hits were rescored with exact MaxSim
+   * @param rescored how many of the first ranking's best hits were rescored with exact MaxSim, of
+   *     which these are the best; 0 if none
    * @param timedOut whether the search stopped at the searcher's timeout before it scored every
    *     candidate
    */
@@ -46,7 +47,7 @@ final class TopMaxSimQuery extends Query {
       IndexReader reader,
       String firstStage,
       boolean[] estimated,
-      boolean rescored,
+      int rescored,
       boolean timedOut) {
     this.original = original;
     this.firstStage = firstStage;
@@ -104,14 +105,12 @@ final class TopMaxSimQuery extends Query {
                 0f,
                 "found by the first stage: "
                     + firstStage
-                    + (rescored
-                        ? "; the best " + original.getRescore() + " rescored with exact MaxSim"
-                        : "")
+                    + (rescored > 0 ? "; the best " + rescored + " rescored with exact MaxSim" : "")
                 + (timedOut
                         ? "; the search timed out: the best of the documents scored before it stopped"
                         : ""));
-        if (rescored || estimated[context.ord] == false) {
-          Explanation maxSim = original.explainMaxSim(context, doc, boost, rescored);
+        if (rescored > 0 || estimated[context.ord] == false) {
+          Explanation maxSim = original.explainMaxSim(context, doc, boost, rescored > 0);
           return Explanation.match(
               maxSim.getValue(), maxSim.getDescription(), append(maxSim.getDetails(), stage));
         }

@@ -22,6 +22,7 @@ import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.Explanation;
@@ -195,6 +196,24 @@ public class TestEncodings extends LuceneTestCase {
     }
   }
 
+  public void testTimeoutsNeverMixEncodedAndExactScores() throws Exception {
+    int dim = TestUtil.nextInt(random(), 2, 16);
+    IndexSearcher searcher = index(dim, atLeast(60), config(dim, Encoding.BIT), config(dim, Encoding.BIT));
+    float[][] query = randomMatrix(2, dim);
+    for (int calls = 0; calls < 40; calls += TestUtil.nextInt(random(), 1, 4)) {
+      // Whenever the timeout strikes (before, during or after rescoring), each hit's score is
+      // what its explanation computes: all exact if rescored, all encoded if not.
+      searcher.setTimeout(TestReaderWrappers.exitAfter(calls));
+      Query rewritten = searcher.rewrite(LateInteractionQuery.builder(FIELD, query).k(5).rescore(20).build());
+      TopDocs hits = searcher.search(rewritten, 5);
+      searcher.setTimeout(null);
+      assertTrue(hits.scoreDocs.length <= 5);
+      for (ScoreDoc hit : hits.scoreDocs) {
+        assertEquals(rewritten.toString(), hit.score, searcher.explain(rewritten, hit.doc).getValue().floatValue(), 1e-5f);
+      }
+    }
+  }
+
   public void testRescoreWithFilterAndExplain() throws Exception {
     int dim = TestUtil.nextInt(random(), 2, 32);
     Encoding encoding = randomCompressed();
@@ -302,7 +321,7 @@ public class TestEncodings extends LuceneTestCase {
         float x = tokens[t][k];
         decoded[t][k] =
             encoding == Encoding.INT8
-                ? maxAbs / 127 * Math.round(x * (127 / maxAbs))
+                ? maxAbs / 127 * Math.round(x / maxAbs * 127)
                 : (x > 0 ? 1 : -1) * (float) (l1 / dim);
       }
     }
@@ -358,6 +377,44 @@ public class TestEncodings extends LuceneTestCase {
             IllegalArgumentException.class,
             () -> MultiVectorFieldConfig.builder(4).keepRawVectors(false).build());
     assertTrue(e.getMessage(), e.getMessage().contains("needs a compressed encoding"));
+  }
+
+  public void testMergingSegmentsOfDifferentSettings() throws Exception {
+    // Lucene merges the segments' field attributes, the last one's winning: a merged field holds
+    // settings of several configurations, and must still read as one.
+    int dim = TestUtil.nextInt(random(), 1, 24);
+    List<MultiVectorFieldConfig> configs =
+        new ArrayList<>(
+            List.of(
+                MultiVectorFieldConfig.builder(dim).encoding(Encoding.INT8).keepRawVectors(false).build(),
+                config(dim, Encoding.FLOAT32),
+                MultiVectorFieldConfig.builder(dim).encoding(Encoding.BIT).keepRawVectors(false).build(),
+                config(dim, Encoding.BIT)));
+    java.util.Collections.shuffle(configs, random());
+    dir = newDirectory();
+    try (IndexWriter writer = new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVector104Codec()))) {
+      for (MultiVectorFieldConfig config : configs) {
+        for (int i = 0; i < 10; i++) {
+          Document doc = new Document();
+          doc.add(new MultiVectorField(FIELD, randomMatrix(TestUtil.nextInt(random(), 1, 20), dim), config));
+          writer.addDocument(doc);
+        }
+        writer.commit();
+      }
+      writer.forceMerge(1);
+    }
+    reader = DirectoryReader.open(dir);
+    IndexSearcher searcher = newSearcher(reader);
+    // The merged segment records one of the configurations (its last source's), and is stored as
+    // that one says.
+    LeafReader merged = reader.leaves().get(0).reader();
+    MultiVectorFieldConfig recorded = MultiVectorFieldConfig.fromFieldInfo(merged.getFieldInfos().fieldInfo(FIELD));
+    assertTrue(recorded.toString(), configs.contains(recorded));
+    MultiVectorValues values = MultiVectorValues.of(merged, FIELD);
+    assertEquals(recorded.encoding(), values.encoding());
+    assertEquals(recorded.keepRawVectors(), values.hasRawVectors());
+    float[][] query = randomMatrix(2, dim);
+    assertEquals(5, searcher.search(LateInteractionQuery.builder(FIELD, query).k(5).rescore(10).build(), 5).scoreDocs.length);
   }
 
   public void testRescoreMustBePositive() {

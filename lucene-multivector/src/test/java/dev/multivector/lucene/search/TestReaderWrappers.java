@@ -223,7 +223,7 @@ public class TestReaderWrappers extends LuceneTestCase {
   }
 
   /** Lets a search go on for {@code calls} checks, then says to stop. */
-  private static QueryTimeout exitAfter(int calls) {
+  static QueryTimeout exitAfter(int calls) {
     AtomicInteger count = new AtomicInteger();
     return () -> count.incrementAndGet() > calls;
   }

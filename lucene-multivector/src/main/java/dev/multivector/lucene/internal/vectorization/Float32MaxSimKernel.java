@@ -50,12 +50,25 @@ public interface Float32MaxSimKernel {
   static float sumOfMaxima(float[] maxima, int queryTokens) {
     float sum = 0;
     for (int i = 0; i < queryTokens; i++) {
-      float max = Float.NEGATIVE_INFINITY;
-      for (int lane = 0; lane < LANES; lane++) {
-        max = Math.max(max, maxima[i * LANES + lane]);
-      }
-      sum += max;
+      sum += maximum(maxima, i);
     }
     return sum;
+  }
+
+  /** As {@link #sumOfMaxima(float[], int)}, query token {@code i}'s maximum times {@code weights[i]}. */
+  static float sumOfMaxima(float[] maxima, float[] weights) {
+    float sum = 0;
+    for (int i = 0; i < weights.length; i++) {
+      sum += weights[i] * maximum(maxima, i);
+    }
+    return sum;
+  }
+
+  private static float maximum(float[] maxima, int queryToken) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (int lane = 0; lane < LANES; lane++) {
+      max = Math.max(max, maxima[queryToken * LANES + lane]);
+    }
+    return max;
   }
 }

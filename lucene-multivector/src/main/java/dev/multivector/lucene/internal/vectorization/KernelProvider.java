@@ -10,8 +10,8 @@ import org.apache.lucene.util.Constants;
  * Chooses the MaxSim kernels once per JVM and logs the choice once, as Lucene chooses its own
  * vectorization: the Panama kernels on a HotSpot VM with the C2 compiler (not JVMCI, not a client
  * VM), when the {@code jdk.incubator.vector} module is present (run with {@code --add-modules
- * jdk.incubator.vector}) and its preferred vectors are 128 to 512 bits wide; plain-Java kernels
- * otherwise. The system property {@value #KERNEL_PROPERTY}{@code =scalar} forces the plain-Java
+ * jdk.incubator.vector}) and its preferred vectors are 128 to 512 bits wide (256 to 512 for the
+ * int8 MaxSim kernel); plain-Java kernels otherwise. The system property {@value #KERNEL_PROPERTY}{@code =scalar} forces the plain-Java
  * kernels, {@code =panama} the Panama ones.
  *
  * @lucene.internal
