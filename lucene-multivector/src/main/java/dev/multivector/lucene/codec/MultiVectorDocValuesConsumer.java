@@ -380,51 +380,38 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
     if (meta != null) {
       return;
     }
+    meta = createOutput(MultiVectorDocValuesFormat.META_EXTENSION, MultiVectorDocValuesFormat.META_CODEC);
     boolean success = false;
     try {
-      meta = state.directory.createOutput(fileName(MultiVectorDocValuesFormat.META_EXTENSION), state.context);
-      CodecUtil.writeIndexHeader(
-          meta,
-          MultiVectorDocValuesFormat.META_CODEC,
-          MultiVectorDocValuesFormat.VERSION_CURRENT,
-          state.segmentInfo.getId(),
-          state.segmentSuffix);
-      data = state.directory.createOutput(fileName(MultiVectorDocValuesFormat.DATA_EXTENSION), state.context);
-      CodecUtil.writeIndexHeader(
-          data,
-          MultiVectorDocValuesFormat.DATA_CODEC,
-          MultiVectorDocValuesFormat.VERSION_CURRENT,
-          state.segmentInfo.getId(),
-          state.segmentSuffix);
+      data = createOutput(MultiVectorDocValuesFormat.DATA_EXTENSION, MultiVectorDocValuesFormat.DATA_CODEC);
       success = true;
     } finally {
       if (success == false) {
-        IOUtils.closeWhileHandlingException(meta, data);
-        meta = data = null; // close() must not write to them
+        IOUtils.closeWhileHandlingException(meta);
+        meta = null; // close() must not write to it
       }
     }
   }
 
   private void ensureEncodedOpen() throws IOException {
-    if (encoded != null) {
-      return;
+    if (encoded == null) {
+      encoded =
+          createOutput(MultiVectorDocValuesFormat.ENCODED_EXTENSION, MultiVectorDocValuesFormat.ENCODED_CODEC);
     }
+  }
+
+  /** A new file of the segment with its index header; closed again if the header fails. */
+  private IndexOutput createOutput(String extension, String codec) throws IOException {
+    IndexOutput output = state.directory.createOutput(fileName(extension), state.context);
     boolean success = false;
     try {
-      encoded =
-          state.directory.createOutput(
-              fileName(MultiVectorDocValuesFormat.ENCODED_EXTENSION), state.context);
       CodecUtil.writeIndexHeader(
-          encoded,
-          MultiVectorDocValuesFormat.ENCODED_CODEC,
-          MultiVectorDocValuesFormat.VERSION_CURRENT,
-          state.segmentInfo.getId(),
-          state.segmentSuffix);
+          output, codec, MultiVectorDocValuesFormat.VERSION_CURRENT, state.segmentInfo.getId(), state.segmentSuffix);
       success = true;
+      return output;
     } finally {
       if (success == false) {
-        IOUtils.closeWhileHandlingException(encoded);
-        encoded = null; // close() must not write to it
+        IOUtils.closeWhileHandlingException(output);
       }
     }
   }
