@@ -10,7 +10,8 @@ import org.apache.lucene.search.DocIdSetIterator;
 
 /**
  * MaxSim over a compressed encoding's panels (INT8 or BIT), scored in place in the memory-mapped
- * file by the JVM's kernel for the encoding. {@link #bestMatches} reads the raw float32 values.
+ * file by the JVM's kernel for the encoding. {@link #bestMatches} reads the raw float32 values (the
+ * decoded ones in a field that keeps none).
  */
 abstract sealed class EncodedPanelScorer extends MultiVectorScorer {
 
