@@ -26,25 +26,13 @@ public final class KernelProvider {
   private static final Float32MaxSimKernel FLOAT32 = select();
 
   private static final Int8DotProductKernel INT8 =
-      FLOAT32 instanceof ScalarFloat32MaxSimKernel
-          ? ScalarInt8DotProductKernel.INSTANCE
-          : loadPanamaInt8();
+      panamaOrScalar("PanamaInt8DotProductKernel", "create", Int8DotProductKernel.class, ScalarInt8DotProductKernel.INSTANCE);
 
   private static final Int8MaxSimKernel INT8_MAX_SIM =
-      FLOAT32 instanceof ScalarFloat32MaxSimKernel
-          ? ScalarInt8MaxSimKernel.INSTANCE
-          : (Int8MaxSimKernel)
-              orScalar(
-                  loadPanama("PanamaInt8MaxSimKernel", "preferred", Int8MaxSimKernel.class),
-                  ScalarInt8MaxSimKernel.INSTANCE);
+      panamaOrScalar("PanamaInt8MaxSimKernel", "preferred", Int8MaxSimKernel.class, ScalarInt8MaxSimKernel.INSTANCE);
 
   private static final BitMaxSimKernel BIT_MAX_SIM =
-      FLOAT32 instanceof ScalarFloat32MaxSimKernel
-          ? ScalarBitMaxSimKernel.INSTANCE
-          : (BitMaxSimKernel)
-              orScalar(
-                  loadPanama("PanamaBitMaxSimKernel", "preferred", BitMaxSimKernel.class),
-                  ScalarBitMaxSimKernel.INSTANCE);
+      panamaOrScalar("PanamaBitMaxSimKernel", "preferred", BitMaxSimKernel.class, ScalarBitMaxSimKernel.INSTANCE);
 
   static {
     if (FLOAT32 instanceof ScalarFloat32MaxSimKernel == false) {
@@ -53,10 +41,6 @@ public final class KernelProvider {
   }
 
   private KernelProvider() {}
-
-  private static Object orScalar(Object panama, Object scalar) {
-    return panama == null ? scalar : panama;
-  }
 
   /** The MaxSim kernel over int8 panels: Panama where the float32 kernel is and vectors allow. */
   public static Int8MaxSimKernel int8MaxSim() {
@@ -132,10 +116,16 @@ public final class KernelProvider {
     return kernel;
   }
 
-  private static Int8DotProductKernel loadPanamaInt8() {
-    Int8DotProductKernel panama =
-        (Int8DotProductKernel) loadPanama("PanamaInt8DotProductKernel", "create", Int8DotProductKernel.class);
-    return panama == null ? ScalarInt8DotProductKernel.INSTANCE : panama;
+  /**
+   * The Panama kernel that {@code factory} of {@code className} returns, where the float32 kernel
+   * is Panama; else, or if it returns null or fails, the plain-Java {@code scalar}.
+   */
+  private static <T> T panamaOrScalar(String className, String factory, Class<T> type, T scalar) {
+    if (FLOAT32 instanceof ScalarFloat32MaxSimKernel) {
+      return scalar;
+    }
+    Object panama = loadPanama(className, factory, type);
+    return panama == null ? scalar : type.cast(panama);
   }
 
   /**

@@ -37,7 +37,7 @@ abstract class PanamaFloat32MaxSimKernel implements Float32MaxSimKernel {
   static final boolean FMA = Constants.HAS_FAST_VECTOR_FMA;
 
   /** {@code a * b + acc}, fused where that is fast. */
-  private static FloatVector madd(FloatVector a, FloatVector b, FloatVector acc) {
+  static FloatVector madd(FloatVector a, FloatVector b, FloatVector acc) {
     return FMA ? a.fma(b, acc) : a.mul(b).add(acc);
   }
 

@@ -146,17 +146,17 @@ abstract class PanamaInt8MaxSimKernel implements Int8MaxSimKernel {
               ByteVector.fromMemorySegment(bytes, panels, b + row, ByteOrder.LITTLE_ENDIAN)
                   .convertShape(VectorOperators.B2F, floats, 0);
       FloatVector qk = FloatVector.broadcast(floats, query[q0 + k]);
-      acc0a = madd(qk, da, acc0a);
-      acc0b = madd(qk, db, acc0b);
+      acc0a = PanamaFloat32MaxSimKernel.madd(qk, da, acc0a);
+      acc0b = PanamaFloat32MaxSimKernel.madd(qk, db, acc0b);
       qk = FloatVector.broadcast(floats, query[q1 + k]);
-      acc1a = madd(qk, da, acc1a);
-      acc1b = madd(qk, db, acc1b);
+      acc1a = PanamaFloat32MaxSimKernel.madd(qk, da, acc1a);
+      acc1b = PanamaFloat32MaxSimKernel.madd(qk, db, acc1b);
       qk = FloatVector.broadcast(floats, query[q2 + k]);
-      acc2a = madd(qk, da, acc2a);
-      acc2b = madd(qk, db, acc2b);
+      acc2a = PanamaFloat32MaxSimKernel.madd(qk, da, acc2a);
+      acc2b = PanamaFloat32MaxSimKernel.madd(qk, db, acc2b);
       qk = FloatVector.broadcast(floats, query[q3 + k]);
-      acc3a = madd(qk, da, acc3a);
-      acc3b = madd(qk, db, acc3b);
+      acc3a = PanamaFloat32MaxSimKernel.madd(qk, da, acc3a);
+      acc3b = PanamaFloat32MaxSimKernel.madd(qk, db, acc3b);
     }
     final FloatVector sa =
         FloatVector.fromMemorySegment(floats, panels, scaleOf(offset, panelBytes, dim, t), ByteOrder.LITTLE_ENDIAN);
@@ -199,10 +199,6 @@ abstract class PanamaInt8MaxSimKernel implements Int8MaxSimKernel {
   /** Byte offset of the scale of token {@code token}. */
   private static long scaleOf(long offset, int panelBytes, int dim, int token) {
     return offset + (long) (token / LANES) * panelBytes + (long) dim * LANES + (long) (token % LANES) * Float.BYTES;
-  }
-
-  private static FloatVector madd(FloatVector a, FloatVector b, FloatVector acc) {
-    return PanamaFloat32MaxSimKernel.FMA ? a.fma(b, acc) : a.mul(b).add(acc);
   }
 
   @Override
