@@ -235,6 +235,50 @@ final class HnswTokenIndexReader extends TokenIndexReader {
     return entry == null || entry.maxConn != maxConn ? null : new OffHeapGraph(entry);
   }
 
+  /**
+   * Checks that each token's codes and scale are its vector's, and that every node's neighbours,
+   * on every level, are tokens of the field.
+   */
+  @Override
+  public void checkTokens(String field, MultiVectorValues values) throws IOException {
+    Entry entry = fields.get(field);
+    if (entry == null) {
+      throw new CorruptIndexException("field \"" + field + "\" has no token graph", vectors);
+    }
+    final int dimension = entry.dimension;
+    Int8TokenVectors stored = tokens(entry);
+    byte[] storedCodes = new byte[dimension], codes = new byte[dimension];
+    float[] rows = new float[0];
+    int token = 0;
+    for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
+      int n = values.tokenCount();
+      if (rows.length < n * dimension) {
+        rows = new float[n * dimension];
+      }
+      values.readTokens(rows);
+      for (int t = 0; t < n; t++, token++) {
+        float scale = Int8TokenVectors.quantize(rows, t * dimension, dimension, codes);
+        if (token >= entry.tokenCount
+            || stored.read(token, storedCodes) != scale
+            || Arrays.equals(storedCodes, codes) == false) {
+          throw new CorruptIndexException(
+              "field \"" + field + "\": token " + token + " differs from its int8 copy", vectors);
+        }
+      }
+    }
+    if (token != entry.tokenCount) {
+      throw new CorruptIndexException(
+          "field \"" + field + "\" has " + token + " tokens, its token graph " + entry.tokenCount, vectors);
+    }
+    OffHeapGraph graph = new OffHeapGraph(entry);
+    for (int level = 0; level < graph.numLevels(); level++) {
+      HnswGraph.NodesIterator nodes = graph.getNodesOnLevel(level);
+      while (nodes.hasNext()) {
+        graph.seek(level, nodes.nextInt()); // throws if a neighbour is not a token
+      }
+    }
+  }
+
   @Override
   public void checkIntegrity() throws IOException {
     CodecUtil.checksumEntireFile(vectors);

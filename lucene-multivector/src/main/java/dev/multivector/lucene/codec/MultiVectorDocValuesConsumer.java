@@ -151,26 +151,31 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
           .toAttributes()
           .forEach(field::putAttribute);
     }
-    TokenIndexFormat tokenIndex =
+    List<TokenIndexFormat> tokenIndexes =
         declared || config == null || layout.docCount == 0
-            ? null
-            : MultiVectorDocValuesFormat.tokenIndexFormat(config);
-    if (tokenIndex != null && layout.totalTokens > IndexWriter.MAX_DOCS) {
+            ? List.of()
+            : MultiVectorDocValuesFormat.tokenIndexFormats(config);
+    if (tokenIndexes.isEmpty() == false && layout.totalTokens > IndexWriter.MAX_DOCS) {
       // Token indexes number tokens with ints, like documents.
       message("field \"" + field.name + "\": too many tokens for a token index");
-      tokenIndex = null;
+      tokenIndexes = List.of();
     }
     Encoding encoding = declared || config == null ? Encoding.FLOAT32 : config.encoding();
     boolean keepRaw = encoding == Encoding.FLOAT32 || config.keepRawVectors();
     writePanels(field, layout, encoding, keepRaw, values);
-    meta.writeString(tokenIndex == null ? "" : tokenIndex.getName());
-    if (tokenIndex != null) {
+    meta.writeVInt(tokenIndexes.size());
+    for (TokenIndexFormat format : tokenIndexes) {
+      meta.writeString(format.getName());
+    }
+    if (tokenIndexes.isEmpty() == false) {
       writeDocOfToken(layout);
       TokenIndexWriter.FieldTokens tokens =
           new TokenIndexWriter.FieldTokens(
               field, layout.dimension, (int) layout.totalTokens, values::get);
-      tokenIndexWriter(tokenIndex)
-          .addField(tokens, mergeState == null ? null : merge(field, layout, mergeState));
+      for (TokenIndexFormat format : tokenIndexes) {
+        tokenIndexWriter(format)
+            .addField(tokens, mergeState == null ? null : merge(field, format, layout, mergeState));
+      }
     }
   }
 
@@ -201,13 +206,15 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
   }
 
   /**
-   * What a merge offers the field's token index: each merged segment's index of the field, and
-   * the new number of each of its tokens (the new first token of its document, plus its rank).
+   * What a merge offers the field's token index of {@code format}: each merged segment's index of
+   * the field in that format, and the new number of each of its tokens (the new first token of
+   * its document, plus its rank).
    *
    * @param layout the field's documents in the merged segment, in ordinal order
    */
   private static TokenIndexWriter.Merge merge(
-      FieldInfo field, FieldLayout layout, MergeState mergeState) throws IOException {
+      FieldInfo field, TokenIndexFormat format, FieldLayout layout, MergeState mergeState)
+      throws IOException {
     int[] newOrdOfDoc = new int[mergeState.segmentInfo.maxDoc()];
     long[] newFirstToken = new long[layout.docCount];
     for (int ord = 0, first = 0; ord < layout.docCount; first += layout.tokenCounts[ord++]) {
@@ -219,12 +226,12 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
       FieldInfo source = mergeState.fieldInfos[i].fieldInfo(field.name);
       if (mergeState.docValuesProducers[i] instanceof MultiVectorDocValuesProducer producer
           && source != null
-          && producer.tokenIndexReader(source) != null) {
+          && producer.tokenIndexReader(source, format.getName()) != null) {
         MergeState.DocMap docMap = mergeState.docMaps[i];
         int tokenCount = producer.tokenCount(source);
         indexes.add(
             new TokenIndexWriter.MergedIndex(
-                producer.tokenIndexReader(source),
+                producer.tokenIndexReader(source, format.getName()),
                 tokenCount,
                 () -> {
                   int[] newTokens = new int[tokenCount];

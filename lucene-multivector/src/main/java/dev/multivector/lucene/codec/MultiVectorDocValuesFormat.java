@@ -4,6 +4,8 @@ import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import dev.multivector.lucene.internal.vectorization.BitMaxSimKernel;
 import dev.multivector.lucene.internal.vectorization.Int8MaxSimKernel;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
 import org.apache.lucene.codecs.CodecUtil;
@@ -62,9 +64,10 @@ import org.apache.lucene.util.packed.DirectMonotonicWriter;
  *       has panels {@code P[i] .. P[i+1]-1}), stored the same way
  *   <li><b>doc ids by ordinal</b>, only if some but not all documents have a value: {@code N}
  *       values, stored the same way
- *   <li><b>[string]</b> the name of the field's {@link TokenIndexFormat}, empty if it has no
- *       token index; if it has one, <b>doc id of each token</b>: {@code T} values, stored the
- *       same way (tokens are numbered in ordinal order, then within their document)
+ *   <li><b>[vint]</b> the number of the field's token indexes, then the name of each one's {@link
+ *       TokenIndexFormat}, <b>[string]</b> (version 0: a single <b>[string]</b>, empty if the field
+ *       has no token index); if it has one, <b>doc id of each token</b>: {@code T} values, stored
+ *       the same way (tokens are numbered in ordinal order, then within their document)
  * </ul>
  *
  * <p>then <b>[int32]</b> -1 and the footer.
@@ -111,10 +114,11 @@ import org.apache.lucene.util.packed.DirectMonotonicWriter;
  *
  * <h2>Token index</h2>
  *
- * <p>A field whose configuration asks for a token index (see {@link
- * MultiVectorFieldConfig#tokenGraph()}) also has the files of that {@link TokenIndexFormat}, with
- * the segment suffix {@code [suffix_]<format name>}: {@link HnswTokenIndexFormat} for a token
- * graph. Flushes and merges write it after the field's panels; readers find the format by the name
+ * <p>A field whose configuration asks for token indexes also has the files of their {@link
+ * TokenIndexFormat}s, with the segment suffix {@code [suffix_]<format name>}: {@link
+ * HnswTokenIndexFormat} for a token graph ({@link MultiVectorFieldConfig#tokenGraph()}), {@link
+ * CentroidTokenIndexFormat} for a centroid index ({@link MultiVectorFieldConfig#centroidIndex()}).
+ * Flushes and merges write them after the field's panels; readers find the formats by the names
  * the metadata records.
  *
  * <p>Reads: {@link MultiVectorValues} scores panels in place in the memory-mapped data file
@@ -225,12 +229,20 @@ public final class MultiVectorDocValuesFormat extends DocValuesFormat {
     return new MultiVectorDocValuesProducer(state, delegate);
   }
 
-  /** The format of the field's token index, or null if its configuration asks for none. */
-  static TokenIndexFormat tokenIndexFormat(MultiVectorFieldConfig config) {
-    return config.tokenGraph() == null ? null : HNSW_TOKEN_INDEX;
+  /** The formats of the field's token indexes, as many as its configuration asks for. */
+  static List<TokenIndexFormat> tokenIndexFormats(MultiVectorFieldConfig config) {
+    List<TokenIndexFormat> formats = new ArrayList<>(2);
+    if (config.tokenGraph() != null) {
+      formats.add(HNSW_TOKEN_INDEX);
+    }
+    if (config.centroidIndex() != null) {
+      formats.add(CENTROID_TOKEN_INDEX);
+    }
+    return formats;
   }
 
   private static final TokenIndexFormat HNSW_TOKEN_INDEX = new HnswTokenIndexFormat();
+  private static final TokenIndexFormat CENTROID_TOKEN_INDEX = new CentroidTokenIndexFormat();
 
   /** The segment suffix of a token index format's files. */
   static String tokenIndexSuffix(String segmentSuffix, String format) {

@@ -63,7 +63,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
       Addresses tokenAddresses,
       Addresses panelAddresses,
       Addresses ordToDoc, // null when every document or none has a value
-      String tokenIndexFormat, // null: none
+      List<String> tokenIndexFormats, // names, empty if none
       Addresses docOfToken) {} // null without a token index
 
   private record Addresses(long offset, DirectMonotonicReader.Meta meta, long length) {}
@@ -105,8 +105,10 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
                   MultiVectorDocValuesFormat.ENCODED_CODEC);
         }
         for (FieldEntry entry : fields.values()) {
-          String format = entry.tokenIndexFormat;
-          if (format != null && tokenIndexes.containsKey(format) == false) {
+          for (String format : entry.tokenIndexFormats) {
+            if (tokenIndexes.containsKey(format)) {
+              continue;
+            }
             tokenIndexes.put(
                 format,
                 TokenIndexFormat.forName(format)
@@ -238,16 +240,28 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
       Addresses tokenAddresses = readAddresses(meta, docCount + 1L);
       Addresses panelAddresses = readAddresses(meta, docCount + 1L);
       Addresses ordToDoc = docsWithFieldOffset >= 0 ? readAddresses(meta, docCount) : null;
-      String tokenIndexFormat = meta.readString();
-      Addresses docOfToken = null;
-      if (tokenIndexFormat.isEmpty()) {
-        tokenIndexFormat = null;
-      } else {
-        if (TokenIndexFormat.availableTokenIndexFormats().contains(tokenIndexFormat) == false) {
-          throw new CorruptIndexException("unknown token index format " + tokenIndexFormat, meta);
+      List<String> tokenIndexFormats = new ArrayList<>(2);
+      if (version < MultiVectorDocValuesFormat.VERSION_ENCODINGS) {
+        String name = meta.readString();
+        if (name.isEmpty() == false) {
+          tokenIndexFormats.add(name);
         }
-        docOfToken = readAddresses(meta, totalTokens);
+      } else {
+        int count = meta.readVInt();
+        if (count > 2) {
+          throw new CorruptIndexException("field \"" + info.name + "\" has " + count + " token indexes", meta);
+        }
+        for (int i = 0; i < count; i++) {
+          tokenIndexFormats.add(meta.readString());
+        }
       }
+      for (String name : tokenIndexFormats) {
+        if (TokenIndexFormat.availableTokenIndexFormats().contains(name) == false) {
+          throw new CorruptIndexException("unknown token index format " + name, meta);
+        }
+      }
+      Addresses docOfToken =
+          tokenIndexFormats.isEmpty() ? null : readAddresses(meta, totalTokens);
       fields.put(
           info.name,
           new FieldEntry(
@@ -268,7 +282,7 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
               tokenAddresses,
               panelAddresses,
               ordToDoc,
-              tokenIndexFormat,
+              tokenIndexFormats,
               docOfToken));
     }
   }
@@ -415,22 +429,29 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
         addresses.meta, data.randomAccessSlice(addresses.offset, addresses.length));
   }
 
-  /** The field's token index in this segment, or null if it has none. */
+  /**
+   * The field's token index in this segment, or null if it has none; of two, the centroid index,
+   * which builds and searches faster.
+   */
   TokenIndex tokenIndex(FieldInfo field) throws IOException {
-    TokenIndexReader reader = tokenIndexReader(field);
-    if (reader == null) {
+    FieldEntry entry = fields.get(field.name);
+    if (entry == null || entry.tokenIndexFormats.isEmpty()) {
       return null;
     }
-    FieldEntry entry = fields.get(field.name);
-    return new TokenIndex(reader, field.name, (int) entry.totalTokens, addresses(entry.docOfToken));
+    String format =
+        entry.tokenIndexFormats.contains(CentroidTokenIndexFormat.NAME)
+            ? CentroidTokenIndexFormat.NAME
+            : entry.tokenIndexFormats.get(0);
+    return new TokenIndex(
+        tokenIndexes.get(format), format, field.name, (int) entry.totalTokens, addresses(entry.docOfToken));
   }
 
-  /** The reader of the field's token index in this segment, or null if it has none. */
-  TokenIndexReader tokenIndexReader(FieldInfo field) {
+  /** The reader of the field's token index of this format in this segment, or null if none. */
+  TokenIndexReader tokenIndexReader(FieldInfo field, String format) {
     FieldEntry entry = fields.get(field.name);
-    return entry == null || entry.tokenIndexFormat == null
+    return entry == null || entry.tokenIndexFormats.contains(format) == false
         ? null
-        : tokenIndexes.get(entry.tokenIndexFormat);
+        : tokenIndexes.get(format);
   }
 
   /** The number of the field's tokens in this segment. */

@@ -16,13 +16,20 @@ import org.apache.lucene.util.LongValues;
  * @lucene.experimental
  */
 public final class TokenIndex {
+
+  /** The lists a query token probes in an index of lists by centroid, unless a query says. */
+  public static final int DEFAULT_PROBES = 32;
+
   private final TokenIndexReader reader;
+  private final String formatName;
   private final String field;
   private final int tokenCount;
   private final LongValues docOfToken;
 
-  TokenIndex(TokenIndexReader reader, String field, int tokenCount, LongValues docOfToken) {
+  TokenIndex(
+      TokenIndexReader reader, String formatName, String field, int tokenCount, LongValues docOfToken) {
     this.reader = reader;
+    this.formatName = formatName;
     this.field = field;
     this.tokenCount = tokenCount;
     this.docOfToken = docOfToken;
@@ -44,6 +51,39 @@ public final class TokenIndex {
    */
   public void search(float[] target, KnnCollector collector, Bits acceptTokens) throws IOException {
     reader.search(field, target, collector, acceptTokens);
+  }
+
+  /**
+   * Collects the tokens nearest each target, {@code collectors[i]} target {@code i}'s, as {@link
+   * #search(float[], KnnCollector, Bits)} does.
+   *
+   * @param probes for an index of lists by centroid, the lists each target searches (more find
+   *     more of the nearest tokens, and cost more); other indexes ignore it
+   */
+  public void search(float[][] targets, int probes, KnnCollector[] collectors, Bits acceptTokens)
+      throws IOException {
+    reader.search(field, targets, probes, collectors, acceptTokens);
+  }
+
+  /** Whether searching targets together saves work, so that callers should. */
+  public boolean searchesTargetsTogether() {
+    return reader.searchesTargetsTogether();
+  }
+
+  /** The name of the index's {@link TokenIndexFormat}. */
+  public String formatName() {
+    return formatName;
+  }
+
+  /**
+   * Checks this index against the field's tokens (every token indexed once, with the codes its
+   * vector has), as {@link org.apache.lucene.index.CheckIndex} checks a segment.
+   *
+   * @param values the field's values in this segment, unpositioned
+   * @throws org.apache.lucene.index.CorruptIndexException if they do not match
+   */
+  public void checkTokens(MultiVectorValues values) throws IOException {
+    reader.checkTokens(field, values);
   }
 
   TokenIndexReader reader() {

@@ -78,6 +78,51 @@ public final class MultiVectorFieldConfig {
   }
 
   /**
+   * The settings of a centroid token index (PLAID/WARP-style): each segment's tokens clustered
+   * around {@code centroids} k-means centroids (0: chosen from the segment's token count, about
+   * {@code 16 * sqrt(tokens)} rounded down to a power of two, at most {@value
+   * #MAX_CENTROIDS}), each token stored as its centroid and {@code residualBits} (2 or 4) bits a
+   * dimension of residual.
+   */
+  public record CentroidIndex(int residualBits, int centroids) {
+    /** The most centroids a segment's index has. */
+    public static final int MAX_CENTROIDS = 1 << 18;
+
+    public CentroidIndex {
+      if (residualBits != 2 && residualBits != 4) {
+        throw new IllegalArgumentException(
+            "centroid index residualBits must be 2 or 4, got " + residualBits);
+      }
+      if (centroids < 0 || centroids > MAX_CENTROIDS) {
+        throw new IllegalArgumentException(
+            "centroid index centroids must be in [0, " + MAX_CENTROIDS + "] (0: from the token"
+                + " count), got " + centroids);
+      }
+    }
+
+    /** The number of centroids for a segment of {@code tokens} tokens. */
+    public int centroidsFor(long tokens) {
+      long wanted =
+          centroids > 0
+              ? centroids
+              : Math.min(MAX_CENTROIDS, Long.highestOneBit(Math.max(1, (long) (16 * Math.sqrt(tokens)))));
+      return (int) Math.max(1, Math.min(wanted, tokens));
+    }
+
+    static CentroidIndex parse(String value) {
+      if (value == null || value.equals("none")) {
+        return null;
+      }
+      String[] parts = value.split(",");
+      return new CentroidIndex(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+    }
+
+    static String format(CentroidIndex index) {
+      return index == null ? "none" : index.residualBits + "," + index.centroids;
+    }
+  }
+
+  /**
    * The settings of a {@link SummaryVector#FDE} summary vector (MUVERA's fixed-dimensional
    * encoding): {@code repetitions} x 2<sup>{@code simHashBits}</sup> blocks of {@code
    * projectionDimension} floats, at most {@link #MAX_DIMENSION} in all for now, drawn from {@code
@@ -144,6 +189,7 @@ public final class MultiVectorFieldConfig {
   static final String ATTR_PROTECTED_TOKENS = "multivector.protectedTokens";
   static final String ATTR_SUMMARY_VECTOR = "multivector.summaryVector";
   static final String ATTR_TOKEN_GRAPH = "multivector.tokenGraph";
+  static final String ATTR_CENTROID_INDEX = "multivector.centroidIndex"; // absent before centroid indexes
   static final String ATTR_SUMMARY_GRAPH = "multivector.summaryGraph";
   static final String ATTR_FDE = "multivector.fde"; // only with an FDE summary vector
   static final String ATTR_RAW_VECTORS = "multivector.rawVectors"; // absent in indexes older than encodings
@@ -159,6 +205,7 @@ public final class MultiVectorFieldConfig {
   private final SummaryVector summaryVector;
   private final HierarchicalTokenPooler pooler; // null: no pooling
   private final Graph tokenGraph; // null: none
+  private final CentroidIndex centroidIndex; // null: none
   private final Graph summaryGraph; // null: none
   private final Fde fde; // null unless the summary vector is an FDE
   private final FixedDimensionalEncoding encoder; // likewise
@@ -175,6 +222,7 @@ public final class MultiVectorFieldConfig {
     this.summaryVector = b.summaryVector;
     this.pooler = poolFactor > 1 ? new HierarchicalTokenPooler(poolFactor, protectedTokens) : null;
     this.tokenGraph = b.tokenGraph;
+    this.centroidIndex = b.centroidIndex;
     this.summaryGraph = b.summaryGraph;
     this.fde = summaryVector == SummaryVector.FDE ? (b.fde == null ? Fde.DEFAULT : b.fde) : null;
     this.encoder = fde == null ? null : encoder(dimension, fde);
@@ -309,6 +357,15 @@ public final class MultiVectorFieldConfig {
   }
 
   /**
+   * The centroid token index of each segment, for the per-token (XTR-style) first stage, or null
+   * if there is none (the default). With a token graph too, the first stage searches the
+   * centroid index.
+   */
+  public CentroidIndex centroidIndex() {
+    return centroidIndex;
+  }
+
+  /**
    * The HNSW graph over the documents' summary vectors, or null if there is none (the default):
    * the summary vectors are then stored flat and searched exhaustively.
    */
@@ -358,6 +415,7 @@ public final class MultiVectorFieldConfig {
               Integer.parseInt(attributes.get(ATTR_PROTECTED_TOKENS)))
           .summaryVector(summaryVector)
           .tokenGraph(Graph.parse(attributes.get(ATTR_TOKEN_GRAPH)))
+          .centroidIndex(CentroidIndex.parse(attributes.get(ATTR_CENTROID_INDEX)))
           .summaryGraph(Graph.parse(attributes.get(ATTR_SUMMARY_GRAPH)))
           .fde(
               summaryVector == SummaryVector.FDE && attributes.containsKey(ATTR_FDE)
@@ -387,6 +445,7 @@ public final class MultiVectorFieldConfig {
     attributes.put(ATTR_PROTECTED_TOKENS, Integer.toString(protectedTokens));
     attributes.put(ATTR_SUMMARY_VECTOR, summaryVector.name());
     attributes.put(ATTR_TOKEN_GRAPH, Graph.format(tokenGraph));
+    attributes.put(ATTR_CENTROID_INDEX, CentroidIndex.format(centroidIndex));
     attributes.put(ATTR_SUMMARY_GRAPH, Graph.format(summaryGraph));
     if (fde != null) {
       attributes.put(ATTR_FDE, fde.format());
@@ -406,6 +465,7 @@ public final class MultiVectorFieldConfig {
         && protectedTokens == other.protectedTokens
         && summaryVector == other.summaryVector
         && Objects.equals(tokenGraph, other.tokenGraph)
+        && Objects.equals(centroidIndex, other.centroidIndex)
         && Objects.equals(summaryGraph, other.summaryGraph)
         && Objects.equals(fde, other.fde);
   }
@@ -422,6 +482,7 @@ public final class MultiVectorFieldConfig {
         protectedTokens,
         summaryVector,
         tokenGraph,
+        centroidIndex,
         summaryGraph,
         fde);
   }
@@ -431,7 +492,8 @@ public final class MultiVectorFieldConfig {
     return String.format(
         Locale.ROOT,
         "MultiVectorFieldConfig(dimension=%d, similarity=%s, encoding=%s%s, maxTokens=%d,"
-            + " poolFactor=%d, protectedTokens=%d, summaryVector=%s%s, tokenGraph=%s, summaryGraph=%s)",
+            + " poolFactor=%d, protectedTokens=%d, summaryVector=%s%s, tokenGraph=%s, centroidIndex=%s,"
+            + " summaryGraph=%s)",
         dimension,
         similarity,
         encoding,
@@ -442,6 +504,7 @@ public final class MultiVectorFieldConfig {
         summaryVector,
         fde == null ? "" : "(" + fde.format() + ")",
         Graph.format(tokenGraph),
+        CentroidIndex.format(centroidIndex),
         Graph.format(summaryGraph));
   }
 
@@ -456,6 +519,7 @@ public final class MultiVectorFieldConfig {
     private int protectedTokens = HierarchicalTokenPooler.DEFAULT_PROTECTED_TOKENS;
     private SummaryVector summaryVector = SummaryVector.MEAN;
     private Graph tokenGraph;
+    private CentroidIndex centroidIndex;
     private Graph summaryGraph;
     private Fde fde;
 
@@ -547,6 +611,21 @@ public final class MultiVectorFieldConfig {
      */
     public Builder tokenGraph(Graph graph) {
       this.tokenGraph = graph;
+      return this;
+    }
+
+    /**
+     * Builds a centroid token index of each segment with {@code residualBits} (2 or 4) bits of
+     * residual a dimension and as many centroids as the segment's token count asks for, for the
+     * per-token first stage of {@link dev.multivector.lucene.search.LateInteractionQuery}.
+     */
+    public Builder centroidIndex(int residualBits) {
+      return centroidIndex(new CentroidIndex(residualBits, 0));
+    }
+
+    /** Builds a centroid token index with these settings (null: none, the default). */
+    public Builder centroidIndex(CentroidIndex settings) {
+      this.centroidIndex = settings;
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.multivector.lucene.search;
 
+import dev.multivector.lucene.codec.TokenIndex;
 import java.io.IOException;
 import java.util.Objects;
 import org.apache.lucene.index.LeafReaderContext;
@@ -99,6 +100,7 @@ public final class LateInteractionQuery extends Query {
   private final Query candidateQuery; // for FirstStage.QUERY
   private final SecondStage secondStage;
   private final int rescore; // 0: none
+  private final int probes;
 
   private LateInteractionQuery(
       String field,
@@ -109,7 +111,8 @@ public final class LateInteractionQuery extends Query {
       int firstStageSize,
       Query candidateQuery,
       SecondStage secondStage,
-      int rescore) {
+      int rescore,
+      int probes) {
     this.field = field;
     this.tokens = tokens;
     this.k = k;
@@ -119,6 +122,7 @@ public final class LateInteractionQuery extends Query {
     this.candidateQuery = candidateQuery;
     this.secondStage = secondStage;
     this.rescore = rescore;
+    this.probes = probes;
   }
 
   /** Starts a query for the documents of {@code field} nearest {@code queryVectors} by MaxSim. */
@@ -137,6 +141,7 @@ public final class LateInteractionQuery extends Query {
     private Query candidateQuery;
     private SecondStage secondStage = SecondStage.EXACT;
     private int rescore;
+    private int probes = TokenIndex.DEFAULT_PROBES;
 
     private Builder(String field, float[][] queryVectors) {
       this.field = Objects.requireNonNull(field, "field");
@@ -198,6 +203,18 @@ public final class LateInteractionQuery extends Query {
       return this;
     }
 
+    /**
+     * With {@link #tokenKnn}, in segments whose token index is a centroid index, the centroids
+     * whose lists each query token searches ({@value TokenIndex#DEFAULT_PROBES} by default): more
+     * find more of its nearest tokens, and take longer. Other token indexes ignore it.
+     *
+     * @throws IllegalArgumentException if {@code probes} is not positive
+     */
+    public Builder probes(int probes) {
+      this.probes = positive("probes", probes);
+      return this;
+    }
+
     private Builder firstStage(FirstStage stage, int size, Query query) {
       this.firstStage = stage;
       this.firstStageSize = size;
@@ -235,7 +252,8 @@ public final class LateInteractionQuery extends Query {
           firstStageSize,
           candidateQuery,
           secondStage,
-          rescore);
+          rescore,
+          probes);
     }
   }
 
@@ -301,6 +319,11 @@ public final class LateInteractionQuery extends Query {
     return rescore;
   }
 
+  /** The centroid lists each query token probes in a centroid index (see {@link Builder#probes}). */
+  public int getProbes() {
+    return probes;
+  }
+
   @Override
   public Query rewrite(IndexSearcher searcher) throws IOException {
     Query rewrittenFilter = filter == null ? null : searcher.rewrite(filter);
@@ -315,7 +338,8 @@ public final class LateInteractionQuery extends Query {
           firstStageSize,
           rewrittenCandidates,
           secondStage,
-          rescore);
+          rescore,
+          probes);
     }
     return TopKSearch.search(this, searcher);
   }
@@ -357,7 +381,7 @@ public final class LateInteractionQuery extends Query {
         + (filter == null ? "" : ", filter=" + filter.toString(defaultField))
         + switch (firstStage) {
           case EXHAUSTIVE -> "";
-          case TOKEN_KNN -> ", tokenKnn=" + firstStageSize;
+          case TOKEN_KNN -> ", tokenKnn=" + firstStageSize + ", probes=" + probes;
           case SUMMARY_KNN -> ", summaryKnn=" + firstStageSize;
           case QUERY -> ", candidates=" + firstStageSize + " of " + candidateQuery.toString(defaultField);
         }
@@ -377,7 +401,8 @@ public final class LateInteractionQuery extends Query {
         && firstStageSize == other.firstStageSize
         && Objects.equals(candidateQuery, other.candidateQuery)
         && secondStage == other.secondStage
-        && rescore == other.rescore;
+        && rescore == other.rescore
+        && probes == other.probes;
   }
 
   @Override
@@ -392,6 +417,7 @@ public final class LateInteractionQuery extends Query {
         firstStageSize,
         candidateQuery,
         secondStage,
-        rescore);
+        rescore,
+        probes);
   }
 }

@@ -1,5 +1,6 @@
 package dev.multivector.lucene.search;
 
+import dev.multivector.lucene.codec.CentroidTokenIndexFormat;
 import dev.multivector.lucene.codec.MultiVectorValues;
 import dev.multivector.lucene.codec.TokenIndex;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
@@ -347,8 +348,9 @@ final class TopKSearch {
   private String tokenKnn(Candidates[] candidates) throws IOException {
     final int queryTokens = query.tokens().count;
     final int kPrime = query.getFirstStageSize();
-    List<Callable<Retrieved>> tasks = new ArrayList<>();
+    List<Callable<List<Retrieved>>> tasks = new ArrayList<>();
     int withoutIndex = 0, filteredExactly = 0;
+    boolean centroidIndexes = false; // whether a segment's token index is one
     FixedBitSet[] filters = new FixedBitSet[leaves.size()];
     for (LeafReaderContext context : leaves) {
       SegmentMaxSim probe = SegmentMaxSim.create(context.reader(), query.getField(), query.tokens());
@@ -382,34 +384,54 @@ final class TopKSearch {
       } else {
         visitLimit = Integer.MAX_VALUE;
       }
-      for (int i = 0; i < queryTokens; i++) {
-        int queryToken = i;
-        float[] target = probe.queryTokens[queryToken];
+      // Query tokens searched together where that saves work (a centroid index scores its
+      // centroids once for all), in as many groups as the searcher has slices; else one a task.
+      TokenIndex probeIndex = probe.values.tokenIndex();
+      centroidIndexes |= probeIndex.formatName().equals(CentroidTokenIndexFormat.NAME);
+      int groups =
+          probeIndex.searchesTargetsTogether()
+              ? Math.min(queryTokens, Math.max(1, searcher.getSlices().length))
+              : queryTokens;
+      for (int g = 0; g < groups; g++) {
+        int from = g * queryTokens / groups, to = (g + 1) * queryTokens / groups;
+        float[][] targets = Arrays.copyOfRange(probe.queryTokens, from, to);
         tasks.add(
             () -> {
               // A token index per task: like the doc values it comes from, it is for one thread.
               TokenIndex index = MultiVectorValues.of(context.reader(), query.getField()).tokenIndex();
               int k = Math.min(kPrime, index.tokenCount());
-              TopKnnCollector limited = new TopKnnCollector(k, visitLimit);
-              KnnCollector collector = timeLimited(limited);
+              TopKnnCollector[] limited = new TopKnnCollector[targets.length];
+              KnnCollector[] collectors = new KnnCollector[targets.length];
+              for (int i = 0; i < targets.length; i++) {
+                limited[i] = new TopKnnCollector(k, visitLimit);
+                collectors[i] = timeLimited(limited[i]);
+              }
               if (shouldExit() == false) {
-                index.search(target, collector, index.acceptTokens(acceptDocs));
+                index.search(targets, query.getProbes(), collectors, index.acceptTokens(acceptDocs));
               }
-              if (limited.earlyTerminated()) {
-                return new Retrieved(context.ord, queryToken, null, null);
+              List<Retrieved> found = new ArrayList<>(targets.length);
+              for (int i = 0; i < targets.length; i++) {
+                if (limited[i].earlyTerminated()) {
+                  found.add(new Retrieved(context.ord, from + i, null, null));
+                  continue;
+                }
+                ScoreDoc[] tokens = collectors[i].topDocs().scoreDocs;
+                int[] docs = new int[tokens.length];
+                float[] similarities = new float[tokens.length];
+                for (int j = 0; j < tokens.length; j++) {
+                  docs[j] = index.docOfToken(tokens[j].doc);
+                  similarities[j] = LateInteractionQuery.maxSim(tokens[j].score);
+                }
+                found.add(new Retrieved(context.ord, from + i, docs, similarities));
               }
-              ScoreDoc[] tokens = collector.topDocs().scoreDocs;
-              int[] docs = new int[tokens.length];
-              float[] similarities = new float[tokens.length];
-              for (int j = 0; j < tokens.length; j++) {
-                docs[j] = index.docOfToken(tokens[j].doc);
-                similarities[j] = LateInteractionQuery.maxSim(tokens[j].score);
-              }
-              return new Retrieved(context.ord, queryToken, docs, similarities);
+              return found;
             });
       }
     }
-    List<Retrieved> retrieved = new ArrayList<>(searcher.getTaskExecutor().invokeAll(tasks));
+    List<Retrieved> retrieved = new ArrayList<>();
+    for (List<Retrieved> found : searcher.getTaskExecutor().invokeAll(tasks)) {
+      retrieved.addAll(found);
+    }
     int visitedExactly = 0;
     for (Retrieved r : retrieved) {
       if (r.docs == null && candidates[r.leaf] == null) {
@@ -430,8 +452,9 @@ final class TopKSearch {
     }
     return String.format(
         Locale.ROOT,
-        "token kNN (%d tokens per query token), %,d candidate documents, second stage %s%s%s%s",
+        "token kNN (%d tokens per query token%s), %,d candidate documents, second stage %s%s%s%s",
         kPrime,
+        centroidIndexes ? "; centroid index: " + query.getProbes() + " lists probed per query token" : "",
         count,
         xtr ? "XTR estimate" : "exact MaxSim",
         withoutIndex == 0

@@ -40,7 +40,7 @@ public class TestDamagedFiles extends LuceneTestCase {
 
   /** The library's own files: its formats' extensions, and the summary vectors' suffix. */
   private static boolean ours(String file) {
-    return file.matches(".*\\.(mvm|mvd|mve|htm|htv|htg)") || file.contains("MultiVectorSummary");
+    return file.matches(".*\\.(mvm|mvd|mve|htm|htv|htg|ctm|ctd)") || file.contains("MultiVectorSummary");
   }
 
   public void testDamageIsDetected() throws Exception {
@@ -146,6 +146,7 @@ public class TestDamagedFiles extends LuceneTestCase {
     MultiVectorFieldConfig config =
         MultiVectorFieldConfig.builder(dim)
             .tokenGraph(new MultiVectorFieldConfig.Graph(8, 16))
+            .centroidIndex(2)
             .summaryGraph(new MultiVectorFieldConfig.Graph(8, 16))
             .encoding(MultiVectorFieldConfig.Encoding.INT8) // raw and encoded panels: both files
             .build();

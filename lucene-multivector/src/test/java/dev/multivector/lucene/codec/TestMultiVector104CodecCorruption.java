@@ -43,6 +43,7 @@ public class TestMultiVector104CodecCorruption extends LuceneTestCase {
           MultiVectorFieldConfig.builder(dim)
               .encoding(encoding)
               .tokenGraph(new MultiVectorFieldConfig.Graph(8, 16))
+              .centroidIndex(random().nextBoolean() ? 2 : 4)
               .build();
       try (IndexWriter writer =
           new IndexWriter(
@@ -69,15 +70,17 @@ public class TestMultiVector104CodecCorruption extends LuceneTestCase {
                 MultiVectorDocValuesFormat.ENCODED_EXTENSION,
                 HnswTokenIndexFormat.META_EXTENSION,
                 HnswTokenIndexFormat.VECTORS_EXTENSION,
-                HnswTokenIndexFormat.GRAPH_EXTENSION)) {
+                HnswTokenIndexFormat.GRAPH_EXTENSION,
+                CentroidTokenIndexFormat.META_EXTENSION,
+                CentroidTokenIndexFormat.DATA_EXTENSION)) {
           if (file.endsWith("." + extension)) {
             ours.add(file);
           }
         }
       }
-      // Panels (and encoded panels) and token index, each a metadata file and its data files, in
-      // every segment.
-      int perSegment = encoding == Encoding.FLOAT32 ? 5 : 6;
+      // Panels (and encoded panels) and two token indexes, each a metadata file and its data
+      // files, in every segment.
+      int perSegment = encoding == Encoding.FLOAT32 ? 7 : 8;
       assertTrue(ours.toString(), ours.size() >= perSegment && ours.size() % perSegment == 0);
       for (String file : ours) {
         long length = dir.fileLength(file);

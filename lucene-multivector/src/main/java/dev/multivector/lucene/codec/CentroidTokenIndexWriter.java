@@ -1,0 +1,321 @@
+package dev.multivector.lucene.codec;
+
+import static dev.multivector.lucene.codec.CentroidTokenIndexFormat.LIST_STARTS_BLOCK_SHIFT;
+import static dev.multivector.lucene.codec.CentroidTokenIndexFormat.MAX_SAMPLE;
+import static dev.multivector.lucene.codec.CentroidTokenIndexFormat.SAMPLE_PER_CENTROID;
+import static dev.multivector.lucene.codec.CentroidTokenIndexFormat.SEED;
+
+import dev.multivector.lucene.document.MultiVectorFieldConfig;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Random;
+import org.apache.lucene.codecs.CodecUtil;
+import org.apache.lucene.index.IndexFileNames;
+import org.apache.lucene.index.SegmentWriteState;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexInput;
+import org.apache.lucene.store.IndexOutput;
+import org.apache.lucene.util.FixedBitSet;
+import org.apache.lucene.util.IORunnable;
+import org.apache.lucene.util.IOUtils;
+import org.apache.lucene.util.packed.DirectMonotonicWriter;
+import org.apache.lucene.util.packed.DirectWriter;
+
+/** Writes {@link CentroidTokenIndexFormat}. */
+final class CentroidTokenIndexWriter extends TokenIndexWriter {
+
+  /** Tokens assigned to centroids at a time. */
+  private static final int BLOCK = 4096;
+
+  private final SegmentWriteState state;
+  private final IndexOutput meta, data;
+  private boolean finished;
+
+  CentroidTokenIndexWriter(SegmentWriteState state) throws IOException {
+    this.state = state;
+    IndexOutput meta = null, data = null;
+    boolean success = false;
+    try {
+      meta = create(CentroidTokenIndexFormat.META_EXTENSION, CentroidTokenIndexFormat.META_CODEC);
+      data = create(CentroidTokenIndexFormat.DATA_EXTENSION, CentroidTokenIndexFormat.DATA_CODEC);
+      success = true;
+    } finally {
+      if (success == false) {
+        IOUtils.closeWhileHandlingException(meta, data);
+      }
+    }
+    this.meta = meta;
+    this.data = data;
+  }
+
+  private IndexOutput create(String extension, String codec) throws IOException {
+    String name =
+        IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, extension);
+    IndexOutput out = state.directory.createOutput(name, state.context);
+    boolean success = false;
+    try {
+      CodecUtil.writeIndexHeader(
+          out,
+          codec,
+          CentroidTokenIndexFormat.VERSION_CURRENT,
+          state.segmentInfo.getId(),
+          state.segmentSuffix);
+      success = true;
+      return out;
+    } finally {
+      if (success == false) {
+        IOUtils.closeWhileHandlingException(out);
+      }
+    }
+  }
+
+  @Override
+  public void addField(FieldTokens tokens, Merge merge) throws IOException {
+    MultiVectorFieldConfig.CentroidIndex settings =
+        MultiVectorFieldConfig.fromFieldInfo(tokens.field()).centroidIndex();
+    final int dimension = tokens.dimension();
+    final int count = tokens.tokenCount();
+    IORunnable abortCheck = merge == null ? () -> {} : merge.abortCheck();
+
+    int wanted = settings.centroidsFor(count);
+    int sampleSize = (int) Math.min(count, Math.min(MAX_SAMPLE, (long) wanted * SAMPLE_PER_CENTROID));
+    float[] sample = readSample(tokens, sampleSize);
+    abortCheck.run();
+    CentroidCodebook codebook = CentroidCodebook.train(sample, sampleSize, dimension, wanted, SEED);
+    abortCheck.run();
+    ResidualCodec codec = trainCodec(settings.residualBits(), codebook, sample, sampleSize);
+    sample = null; // no longer needed: let a large sample go before the pass over every token
+
+    int codeBytes = codec.codeBytes(dimension);
+    int[] centroidOf = new int[count];
+    IndexOutput temp = state.directory.createTempOutput(data.getName(), "codes", state.context);
+    String tempName = temp.getName();
+    try {
+      try (temp) {
+        assignAndEncode(tokens, codebook, codec, centroidOf, temp, abortCheck);
+      }
+      // Lists: token numbers grouped by centroid, ascending within each (a counting sort).
+      int[] listStarts = new int[codebook.count + 1];
+      for (int c : centroidOf) {
+        listStarts[c + 1]++;
+      }
+      for (int c = 0; c < codebook.count; c++) {
+        listStarts[c + 1] += listStarts[c];
+      }
+      int[] byList = new int[count];
+      int[] next = Arrays.copyOf(listStarts, codebook.count);
+      for (int token = 0; token < count; token++) {
+        byList[next[centroidOf[token]]++] = token;
+      }
+      centroidOf = null;
+
+      meta.writeInt(tokens.field().number);
+      meta.writeVInt(dimension);
+      meta.writeInt(count);
+      meta.writeByte((byte) codec.bits);
+      meta.writeInt(codebook.count);
+      for (float cutoff : codec.cutoffs) {
+        meta.writeInt(Float.floatToIntBits(cutoff));
+      }
+      for (float weight : codec.weights) {
+        meta.writeInt(Float.floatToIntBits(weight));
+      }
+      writeCentroids(codebook);
+      writeListStarts(listStarts);
+      writeTokenNumbers(byList, count);
+      abortCheck.run();
+      long codesOffset = data.getFilePointer();
+      byte[] code = new byte[codeBytes];
+      try (IndexInput codes = state.directory.openInput(tempName, IOContext.DEFAULT)) {
+        for (int token : byList) {
+          codes.seek((long) token * codeBytes);
+          codes.readBytes(code, 0, codeBytes);
+          data.writeBytes(code, codeBytes);
+        }
+      }
+      meta.writeLong(codesOffset);
+      meta.writeLong(data.getFilePointer() - codesOffset);
+    } finally {
+      IOUtils.deleteFilesIgnoringExceptions(state.directory, tempName);
+    }
+  }
+
+  /** {@code sampleSize} distinct tokens drawn with the fixed seed, row-major, in token order. */
+  private static float[] readSample(FieldTokens tokens, int sampleSize) throws IOException {
+    final int dimension = tokens.dimension();
+    final int count = tokens.tokenCount();
+    FixedBitSet chosen = new FixedBitSet(count);
+    if (sampleSize == count) {
+      chosen.set(0, count);
+    } else {
+      Random random = new Random(SEED);
+      for (int j = count - sampleSize; j < count; j++) { // Floyd's algorithm
+        int t = random.nextInt(j + 1);
+        chosen.set(chosen.get(t) ? j : t);
+      }
+    }
+    float[] sample = new float[sampleSize * dimension];
+    float[] rows = new float[0];
+    MultiVectorValues values = tokens.documents().get();
+    int token = 0, taken = 0;
+    for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
+      int n = values.tokenCount();
+      if (rows.length < n * dimension) {
+        rows = new float[n * dimension];
+      }
+      values.readTokens(rows);
+      for (int t = 0; t < n; t++, token++) {
+        if (chosen.get(token)) {
+          System.arraycopy(rows, t * dimension, sample, taken++ * dimension, dimension);
+        }
+      }
+    }
+    checkCount(tokens, token);
+    return sample;
+  }
+
+  private static void checkCount(FieldTokens tokens, int read) {
+    if (read != tokens.tokenCount()) {
+      throw new IllegalStateException(
+          "field \"" + tokens.field().name + "\": " + read + " tokens, expected " + tokens.tokenCount());
+    }
+  }
+
+  /** The buckets, from the residuals of sample tokens from their centroids. */
+  private static ResidualCodec trainCodec(
+      int bits, CentroidCodebook codebook, float[] sample, int sampleSize) {
+    int dimension = codebook.dimension;
+    int[] centroid = new int[sampleSize];
+    codebook.assign(sample, sampleSize, centroid);
+    long available = (long) sampleSize * dimension;
+    Random random = new Random(SEED);
+    float[] residuals = new float[(int) Math.min(available, ResidualCodec.QUANTILE_SAMPLE)];
+    for (int i = 0; i < residuals.length; i++) {
+      long value = residuals.length == available ? i : (long) (random.nextDouble() * available);
+      int t = (int) (value / dimension), d = (int) (value % dimension);
+      residuals[i] = sample[t * dimension + d] - codebook.centroids[centroid[t] * dimension + d];
+    }
+    return ResidualCodec.train(bits, residuals);
+  }
+
+  /** Assigns every token to its centroid and writes its codes, in token order, to {@code out}. */
+  private static void assignAndEncode(
+      FieldTokens tokens,
+      CentroidCodebook codebook,
+      ResidualCodec codec,
+      int[] centroidOf,
+      IndexOutput out,
+      IORunnable abortCheck)
+      throws IOException {
+    final int dimension = tokens.dimension();
+    float[] block = new float[BLOCK * dimension];
+    byte[] codes = new byte[BLOCK * codec.codeBytes(dimension)];
+    float[] rows = new float[0];
+    MultiVectorValues values = tokens.documents().get();
+    int token = 0, inBlock = 0;
+    for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
+      int n = values.tokenCount();
+      if (rows.length < n * dimension) {
+        rows = new float[n * dimension];
+      }
+      values.readTokens(rows);
+      for (int t = 0; t < n; t++, token++) {
+        System.arraycopy(rows, t * dimension, block, inBlock++ * dimension, dimension);
+        if (inBlock == BLOCK) {
+          encodeBlock(codebook, codec, block, inBlock, centroidOf, token + 1 - inBlock, codes, out);
+          inBlock = 0;
+          abortCheck.run();
+        }
+      }
+    }
+    if (inBlock > 0) {
+      encodeBlock(
+          codebook, codec, Arrays.copyOf(block, inBlock * dimension), inBlock, centroidOf, token - inBlock, codes, out);
+    }
+    checkCount(tokens, token);
+  }
+
+  private static void encodeBlock(
+      CentroidCodebook codebook,
+      ResidualCodec codec,
+      float[] block,
+      int n,
+      int[] centroidOf,
+      int firstToken,
+      byte[] codes,
+      IndexOutput out)
+      throws IOException {
+    int dimension = codebook.dimension;
+    int codeBytes = codec.codeBytes(dimension);
+    int[] assigned = new int[n];
+    codebook.assign(block, n, assigned);
+    for (int i = 0; i < n; i++) {
+      codec.encode(block, i * dimension, codebook.centroids, assigned[i] * dimension, dimension, codes, i * codeBytes);
+    }
+    out.writeBytes(codes, n * codeBytes);
+    System.arraycopy(assigned, 0, centroidOf, firstToken, n);
+  }
+
+  private void writeCentroids(CentroidCodebook codebook) throws IOException {
+    int dimension = codebook.dimension;
+    long start = data.alignFilePointer(64);
+    float[] panel = new float[PanelLayout.panelFloats(dimension)];
+    for (int p = 0; p < PanelLayout.panelCount(codebook.count); p++) {
+      Arrays.fill(panel, 0);
+      for (int j = 0; j < PanelLayout.PANEL_TOKENS && p * PanelLayout.PANEL_TOKENS + j < codebook.count; j++) {
+        int row = (p * PanelLayout.PANEL_TOKENS + j) * dimension;
+        for (int k = 0; k < dimension; k++) {
+          panel[k * PanelLayout.PANEL_TOKENS + j] = codebook.centroids[row + k];
+        }
+      }
+      for (float v : panel) {
+        data.writeInt(Float.floatToIntBits(v));
+      }
+    }
+    meta.writeLong(start);
+    meta.writeLong(data.getFilePointer() - start);
+  }
+
+  private void writeListStarts(int[] listStarts) throws IOException {
+    long start = data.getFilePointer();
+    meta.writeLong(start);
+    meta.writeVInt(LIST_STARTS_BLOCK_SHIFT);
+    DirectMonotonicWriter writer =
+        DirectMonotonicWriter.getInstance(meta, data, listStarts.length, LIST_STARTS_BLOCK_SHIFT);
+    for (int s : listStarts) {
+      writer.add(s);
+    }
+    writer.finish();
+    meta.writeLong(data.getFilePointer() - start);
+  }
+
+  private void writeTokenNumbers(int[] byList, int count) throws IOException {
+    int bits = DirectWriter.unsignedBitsRequired(Math.max(0, count - 1));
+    meta.writeByte((byte) bits);
+    long start = data.getFilePointer();
+    DirectWriter writer = DirectWriter.getInstance(data, count, bits);
+    for (int token : byList) {
+      writer.add(token);
+    }
+    writer.finish();
+    meta.writeLong(start);
+    meta.writeLong(data.getFilePointer() - start);
+  }
+
+  @Override
+  public void finish() throws IOException {
+    if (finished) {
+      throw new IllegalStateException("already finished");
+    }
+    finished = true;
+    meta.writeInt(-1);
+    CodecUtil.writeFooter(meta);
+    CodecUtil.writeFooter(data);
+  }
+
+  @Override
+  public void close() throws IOException {
+    IOUtils.close(meta, data);
+  }
+}
