@@ -32,6 +32,7 @@ import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.IOUtils;
+import org.apache.lucene.util.InfoStream;
 
 /**
  * One index of a data set for the benchmark: built from its documents (field {@value #FIELD},
@@ -95,6 +96,23 @@ final class BenchIndex implements Closeable {
     this.storedTokens = tokens;
   }
 
+  /** Prints the centroid index's build timings, and nothing else of the writer's info stream. */
+  private static final InfoStream BUILD_TIMINGS =
+      new InfoStream() {
+        @Override
+        public void message(String component, String message) {
+          System.out.println(component + ": " + message);
+        }
+
+        @Override
+        public boolean isEnabled(String component) {
+          return component.equals("CentroidTokenIndex");
+        }
+
+        @Override
+        public void close() {}
+      };
+
   /** Indexes the data set's documents into {@code path}, which is emptied first. */
   static BenchIndex build(Spec spec, VectorDataset data, Path path) throws IOException {
     IOUtils.rm(path);
@@ -113,6 +131,7 @@ final class BenchIndex implements Closeable {
     }
     ConcurrentMergeScheduler merges = new ConcurrentMergeScheduler();
     iwc.setMergeScheduler(merges);
+    iwc.setInfoStream(BUILD_TIMINGS);
     long start = System.nanoTime();
     int threads = Runtime.getRuntime().availableProcessors();
     ExecutorService indexers = Executors.newFixedThreadPool(threads);
@@ -160,7 +179,8 @@ final class BenchIndex implements Closeable {
 
   /**
    * Bytes on disk by structure: panels (with the token-to-document map of fields with a token
-   * index), the INT8 or BIT encoded panels, the token index's int8 vectors and graph, summary vectors, and the rest.
+   * index), the INT8 or BIT encoded panels, the token graph's int8 vectors and graph, the centroid
+   * index, summary vectors, and the rest.
    */
   Map<String, Long> bytesByStructure() throws IOException {
     Map<String, Long> bytes = new LinkedHashMap<>();
@@ -174,6 +194,8 @@ final class BenchIndex implements Closeable {
         structure = "token index vectors"; // int8 copies of the tokens
       } else if (file.endsWith(".htg") || file.endsWith(".htm")) {
         structure = "token index graph";
+      } else if (file.endsWith(".ctd") || file.endsWith(".ctm")) {
+        structure = "centroid index";
       } else if (file.contains("MultiVectorSummary")) {
         structure = "summary vectors";
       } else if (file.contains("Lucene90_0.dv")) {

@@ -9,6 +9,7 @@ import dev.multivector.bench.data.TextDataset;
 import dev.multivector.bench.data.VectorDataset;
 import dev.multivector.bench.encoder.EncodingCache;
 import dev.multivector.bench.encoder.TokenEncoder;
+import dev.multivector.lucene.codec.TokenIndex;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import dev.multivector.lucene.document.MultiVectorFieldConfig.Encoding;
 import dev.multivector.lucene.document.SummaryVector;
@@ -42,7 +43,8 @@ import org.apache.lucene.util.IOUtils;
  * Options: {@code --out DIR} (reports, default {@code bench-results} in the project root), {@code --shared DIR}
  * (default: {@code shared} beside the project), {@code --pages N} (needle pages, default 1,000), {@code --docs N}
  * (synthetic documents, default 100,000), {@code --threads N} (searcher threads, default 2),
- * {@code --quick} (shorter runs).
+ * {@code --quick} (shorter runs), {@code --indexes a,b} ({@code synthetic}: build only these of its
+ * indexes, and run only their strategies).
  */
 public final class BenchMain {
 
@@ -62,6 +64,7 @@ public final class BenchMain {
     int docs = Integer.parseInt(option(rest, "--docs", "100000"));
     int threads = Integer.parseInt(option(rest, "--threads", "2"));
     boolean quick = rest.remove("--quick");
+    String indexes = option(rest, "--indexes", null);
     if (rest.isEmpty() == false) {
       throw new IllegalArgumentException("unknown options " + rest);
     }
@@ -73,7 +76,7 @@ public final class BenchMain {
         case "needle" -> needle(pages, out, work, threads);
         case "judged" -> judged(out, work, threads);
         case "pooling" -> pooling(pages, out, work, threads);
-        case "synthetic" -> synthetic(docs, out, work, threads);
+        case "synthetic" -> synthetic(docs, indexes, out, work, threads);
         case "exhaustive" -> {
           var config = new ExhaustiveLatency.Config(1230, 1024, 128, 20, 20, threads, quick ? 3 : 10, quick ? 10 : 50);
           var results = ExhaustiveLatency.run(config, work);
@@ -154,7 +157,8 @@ public final class BenchMain {
             new BenchIndex.Spec("pool-2", MultiVectorFieldConfig.builder(dim).pooling(2, 1)),
             new BenchIndex.Spec("pool-4", MultiVectorFieldConfig.builder(dim).pooling(4, 1)),
             new BenchIndex.Spec("int8", MultiVectorFieldConfig.builder(dim).encoding(Encoding.INT8)),
-            new BenchIndex.Spec("bit", MultiVectorFieldConfig.builder(dim).encoding(Encoding.BIT)));
+            new BenchIndex.Spec("bit", MultiVectorFieldConfig.builder(dim).encoding(Encoding.BIT)),
+            new BenchIndex.Spec("centroid-2", MultiVectorFieldConfig.builder(dim).centroidIndex(2)));
     List<Strategy> strategies = new ArrayList<>();
     strategies.add(Strategy.luceneBuiltin());
     strategies.add(Strategy.exhaustive("full"));
@@ -179,6 +183,10 @@ public final class BenchMain {
     }
     for (int kPrime : new int[] {50, 200, 1000}) {
       strategies.add(Strategy.tokenKnn("full", kPrime, true));
+    }
+    // k', probes, rescore (XTR's estimate, then exact MaxSim on its best)
+    for (int[] setting : new int[][] {{10, 8, 0}, {50, 8, 0}, {50, TokenIndex.DEFAULT_PROBES, 0}, {200, 16, 100}}) {
+      strategies.add(Strategy.centroidTokenKnn("centroid-2", setting[0], setting[1], setting[2] > 0, setting[2]));
     }
     new BenchmarkRun(name, title, data, qualities, exactK, out, work, threads)
         .run(specs, strategies, chartQuality, note());
@@ -214,7 +222,7 @@ public final class BenchMain {
    * graded relevance: about 20 documents per topic, a third to two thirds of a document's tokens
    * and three quarters of a query's from its topic.
    */
-  static void synthetic(int docs, Path out, Path work, int threads) throws Exception {
+  static void synthetic(int docs, String indexes, Path out, Path work, int threads) throws Exception {
     VectorDataset data =
         SyntheticMultiVectors.generate(
             new SyntheticMultiVectors.Config(
@@ -229,7 +237,11 @@ public final class BenchMain {
             new BenchIndex.Spec("panels-only", MultiVectorFieldConfig.builder(128), false),
             new BenchIndex.Spec("summary-graph", MultiVectorFieldConfig.builder(128).summaryGraph(graph), false),
             new BenchIndex.Spec("int8", MultiVectorFieldConfig.builder(128).encoding(Encoding.INT8), false),
-            new BenchIndex.Spec("bit", MultiVectorFieldConfig.builder(128).encoding(Encoding.BIT), false));
+            new BenchIndex.Spec("bit", MultiVectorFieldConfig.builder(128).encoding(Encoding.BIT), false),
+            // Merged to one segment: a merge rebuilds a centroid index at a fraction of a graph's cost,
+            // and a query scores every segment's centroids.
+            new BenchIndex.Spec("centroid-2", MultiVectorFieldConfig.builder(128).centroidIndex(2)),
+            new BenchIndex.Spec("centroid-4", MultiVectorFieldConfig.builder(128).centroidIndex(4)));
     List<Strategy> strategies = new ArrayList<>();
     strategies.add(Strategy.exhaustive("full"));
     strategies.add(Strategy.exhaustive("panels-only"));
@@ -247,6 +259,21 @@ public final class BenchMain {
     }
     for (int candidates : new int[] {100, 1000, 10000}) {
       strategies.add(Strategy.summaryRerank("summary-graph", candidates));
+    }
+    for (int[] setting : new int[][] {{20, 8}, {50, 8}, {50, 16}, {100, 32}}) {
+      strategies.add(Strategy.centroidTokenKnn("centroid-2", setting[0], setting[1], false, 0));
+    }
+    // k', probes, rescore
+    for (int[] setting : new int[][] {{100, 16, 0}, {500, 32, 0}, {100, 16, 50}, {200, 16, 100}, {500, 32, 100}, {500, 32, 200}}) {
+      strategies.add(Strategy.centroidTokenKnn("centroid-2", setting[0], setting[1], true, setting[2]));
+    }
+    for (int[] setting : new int[][] {{50, 8, 0}, {200, 16, 100}}) {
+      strategies.add(Strategy.centroidTokenKnn("centroid-4", setting[0], setting[1], setting[2] > 0, setting[2]));
+    }
+    if (indexes != null) {
+      List<String> chosen = List.of(indexes.split(","));
+      specs = specs.stream().filter(spec -> chosen.contains(spec.name())).toList();
+      strategies.removeIf(strategy -> chosen.contains(strategy.index()) == false);
     }
     new BenchmarkRun(
             "synthetic",

@@ -81,6 +81,29 @@ record Strategy(String name, String parameters, String index, Search search) {
                 LateInteractionQuery.builder(BenchIndex.FIELD, query).k(n).summaryKnn(candidates).build(), n));
   }
 
+  /**
+   * Per-token first stage in a centroid index, each query token probing {@code probes} lists,
+   * then exact MaxSim, or XTR's estimate with its best {@code rescore} (if positive) rescored by
+   * exact MaxSim.
+   */
+  static Strategy centroidTokenKnn(String index, int tokensPerQueryToken, int probes, boolean xtr, int rescore) {
+    return new Strategy(
+        xtr ? "centroid token kNN + XTR estimate" : "centroid token kNN + MaxSim",
+        "k'=" + tokensPerQueryToken + ", probes=" + probes + (rescore > 0 ? ", rescore=" + rescore : ""),
+        index,
+        (searcher, query, n) -> {
+          LateInteractionQuery.Builder builder =
+              LateInteractionQuery.builder(BenchIndex.FIELD, query).k(n).tokenKnn(tokensPerQueryToken).probes(probes);
+          if (xtr) {
+            builder.xtrEstimate();
+          }
+          if (rescore > 0) {
+            builder.rescore(rescore);
+          }
+          return searcher.search(builder.build(), n);
+        });
+  }
+
   /** Per-token kNN first stage (XTR-style), then exact MaxSim or XTR's estimate. */
   static Strategy tokenKnn(String index, int tokensPerQueryToken, boolean xtr) {
     return new Strategy(

@@ -1,31 +1,42 @@
 package dev.multivector.lucene.codec;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Callable;
+import org.apache.lucene.search.TaskExecutor;
 import org.apache.lucene.util.VectorUtil;
 
 /**
  * The centroids of a centroid token index, trained by two-level k-means, and the assignment of
  * tokens to them.
  *
- * <p>Training: k-means on the sample finds {@code g} coarse centroids ({@code g} about {@code
- * sqrt(C)}, a power of two; 1 for 256 centroids or fewer); the sample points of each coarse
- * cluster then train that cluster's share of the {@code C} centroids (in proportion to its
- * points). A full k-means over C centroids would cost sample x C x dim per iteration; this costs
+ * <p>Training: k-means on part of the sample ({@value #COARSE_SAMPLE_PER_CENTROID} points a
+ * centroid) finds {@code g} coarse centroids ({@code g} about {@code sqrt(C)}, a power of two; 1
+ * for 256 centroids or fewer); the sample points of each coarse cluster then train that
+ * cluster's share of the {@code C} centroids (in proportion to its points). A full k-means over C centroids would cost sample x C x dim per iteration; this costs
  * sample x (g + C / g) x dim.
  *
- * <p>Assignment: each token goes to the nearest centroid (Euclidean) among those of its {@value
- * #COARSE_PROBES} nearest coarse clusters, a few hundred dot products a token rather than C.
+ * <p>Assignment: each token goes to the nearest centroid (Euclidean) among those of its nearest
+ * coarse cluster ({@value #COARSE_PROBES}), a few hundred dot products a token rather than C.
  * Centroids are numbered cluster by cluster.
  */
 final class CentroidCodebook {
 
-  /** Coarse clusters whose centroids a token is compared with. */
-  static final int COARSE_PROBES = 2;
+  /**
+   * Coarse clusters whose centroids a token is compared with. Measured on the synthetic 100k
+   * corpus (1 December): 2 instead of 1 built the index in 142 s instead of 117 s, for recall@10
+   * 0.988 instead of 0.973 at k' = 20, 8 probes, and 1.000 against 0.996 with XTR's estimate at k'
+   * = 200, 16 probes, 100 rescored.
+   */
+  static final int COARSE_PROBES = 1;
 
   static final int ITERATIONS = 10;
+
+  /** Sample points a coarse centroid trains on. */
+  private static final int COARSE_SAMPLE_PER_CENTROID = 256;
 
   /** Rows of a batch the kernel scores together. */
   private static final int BATCH = 32;
@@ -62,12 +73,21 @@ final class CentroidCodebook {
 
   /**
    * Trains at most {@code wanted} centroids (fewer if the sample has fewer points) on {@code n}
-   * row-major sample points, the same for the same input and seed.
+   * row-major sample points, the same for the same input and seed, the clusters' k-means in
+   * parallel on {@code executor}.
    */
-  static CentroidCodebook train(float[] sample, int n, int dimension, int wanted, long seed) {
+  static CentroidCodebook train(
+      float[] sample, int n, int dimension, int wanted, long seed, TaskExecutor executor)
+      throws IOException {
     Random random = new Random(seed);
     int coarseCount = coarseCount(Math.min(wanted, n));
-    float[] coarseRows = kMeans(sample, n, dimension, coarseCount, random);
+    // The few coarse centroids train on a part of the sample, evenly spaced through it.
+    int coarseSample = Math.min(n, COARSE_SAMPLE_PER_CENTROID * coarseCount);
+    float[] coarsePoints = new float[coarseSample * dimension];
+    for (int i = 0; i < coarseSample; i++) {
+      System.arraycopy(sample, (int) ((long) i * n / coarseSample) * dimension, coarsePoints, i * dimension, dimension);
+    }
+    float[] coarseRows = kMeans(coarsePoints, coarseSample, dimension, coarseCount, random);
     int[] cluster = assign(sample, n, dimension, CentroidPanels.of(coarseRows, 0, coarseCount, dimension), halfSquaredNorms(coarseRows, coarseCount, dimension));
     int[] size = new int[coarseCount];
     for (int i = 0; i < n; i++) {
@@ -85,17 +105,28 @@ final class CentroidCodebook {
       System.arraycopy(sample, i * dimension, grouped, next[cluster[i]]++ * dimension, dimension);
     }
     // Clusters without points are dropped: no token is nearer them than their neighbours' points.
-    List<float[]> fine = new ArrayList<>();
+    // Each cluster trains in its own task, with its own seed: the result does not depend on the
+    // number of threads.
+    List<Callable<float[]>> tasks = new ArrayList<>();
     float[] kept = new float[coarseCount * dimension];
     int keptCount = 0;
     for (int g = 0; g < coarseCount; g++) {
       if (size[g] == 0) {
         continue;
       }
-      float[] points = Arrays.copyOfRange(grouped, start[g] * dimension, start[g + 1] * dimension);
-      fine.add(kMeans(points, size[g], dimension, share[g], random));
+      int from = start[g], points = size[g], centroids = share[g];
+      long clusterSeed = seed * 31 + g;
+      tasks.add(
+          () ->
+              kMeans(
+                  Arrays.copyOfRange(grouped, from * dimension, (from + points) * dimension),
+                  points,
+                  dimension,
+                  centroids,
+                  new Random(clusterSeed)));
       System.arraycopy(coarseRows, g * dimension, kept, keptCount++ * dimension, dimension);
     }
+    List<float[]> fine = executor.invokeAll(tasks);
     return new CentroidCodebook(dimension, Arrays.copyOf(kept, keptCount * dimension), keptCount, fine);
   }
 
@@ -228,7 +259,7 @@ final class CentroidCodebook {
 
   /**
    * The centroid of each of {@code n} row-major tokens: the nearest among the centroids of its
-   * {@value #COARSE_PROBES} nearest coarse clusters. Tokens are scored in batches per cluster.
+   * nearest {@value #COARSE_PROBES} coarse cluster(s). Tokens are scored in batches per cluster.
    */
   void assign(float[] tokens, int n, int[] out) {
     int clusterCount = clusters.length;

@@ -18,10 +18,10 @@ import org.apache.lucene.util.packed.DirectWriter;
  *
  * <p><b>Build.</b> At flush and at every merge, from the field's tokens (merges do not reuse the
  * merged segments' centroids): {@link CentroidCodebook} trains the centroids by two-level k-means
- * on a sample of at most {@value #MAX_SAMPLE} tokens, at least {@value #SAMPLE_PER_CENTROID} a
- * centroid where the segment has them, drawn with a fixed seed, so the same tokens give the same
- * index; every token is then assigned to its nearest centroid among those of its nearest coarse
- * clusters, and the bucket cutoffs are the quantiles of the sample's residuals.
+ * on a sample of {@value #SAMPLE_PER_CENTROID} tokens a centroid, at most {@value #MAX_SAMPLE},
+ * drawn with a fixed seed, so the same tokens give the same index; every token is then assigned
+ * to its nearest centroid among those of its nearest coarse cluster, and the bucket cutoffs are
+ * the quantiles of the sample's residuals.
  *
  * <p>Files, each with a {@link CodecUtil#writeIndexHeader index header} (segment id, and the
  * suffix {@code [segment suffix_]}{@value #NAME}) and a {@link CodecUtil#writeFooter checksum
@@ -86,7 +86,7 @@ public final class CentroidTokenIndexFormat extends TokenIndexFormat {
   static final int LIST_STARTS_BLOCK_SHIFT = 16;
 
   /** The most tokens k-means trains on. */
-  static final int MAX_SAMPLE = 1 << 19;
+  static final int MAX_SAMPLE = 1 << 18;
 
   /** Sample tokens a centroid, if the segment has them and the sample stays within its maximum. */
   static final int SAMPLE_PER_CENTROID = 32;

@@ -7,23 +7,32 @@ import static dev.multivector.lucene.codec.CentroidTokenIndexFormat.SEED;
 
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.index.IndexFileNames;
 import org.apache.lucene.index.SegmentWriteState;
 import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.TaskExecutor;
 import org.apache.lucene.store.IOContext;
 import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.IndexOutput;
 import org.apache.lucene.util.FixedBitSet;
 import org.apache.lucene.util.IORunnable;
 import org.apache.lucene.util.IOUtils;
+import org.apache.lucene.util.InfoStream;
 import org.apache.lucene.util.packed.DirectMonotonicWriter;
 import org.apache.lucene.util.packed.DirectWriter;
 
 /** Writes {@link CentroidTokenIndexFormat}. */
 final class CentroidTokenIndexWriter extends TokenIndexWriter {
+
+  /** The info stream component of the build's timings. */
+  static final String INFO_COMPONENT = "CentroidTokenIndex";
 
   /** Tokens assigned to centroids at a time. */
   private static final int BLOCK = 4096;
@@ -77,15 +86,21 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
     final int dimension = tokens.dimension();
     final int count = tokens.tokenCount();
     IORunnable abortCheck = merge == null ? () -> {} : merge.abortCheck();
+    // A merge's threads share the work; a flush is already one of several indexing threads.
+    int workers = merge == null || merge.executor() == null ? 1 : Runtime.getRuntime().availableProcessors();
+    TaskExecutor executor = new TaskExecutor(workers == 1 ? Runnable::run : merge.executor());
 
     int wanted = settings.centroidsFor(count);
     int sampleSize = (int) Math.min(count, Math.min(MAX_SAMPLE, (long) wanted * SAMPLE_PER_CENTROID));
+    long start = System.nanoTime();
     float[] sample = readSample(tokens, sampleSize);
+    long sampled = System.nanoTime();
     abortCheck.run();
-    CentroidCodebook codebook = CentroidCodebook.train(sample, sampleSize, dimension, wanted, SEED);
+    CentroidCodebook codebook = CentroidCodebook.train(sample, sampleSize, dimension, wanted, SEED, executor);
     abortCheck.run();
     ResidualCodec codec = trainCodec(settings.residualBits(), codebook, sample, sampleSize);
     sample = null; // no longer needed: let a large sample go before the pass over every token
+    long trained = System.nanoTime();
 
     int codeBytes = codec.codeBytes(dimension);
     int[] centroidOf = new int[count];
@@ -93,8 +108,9 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
     String tempName = temp.getName();
     try {
       try (temp) {
-        assignAndEncode(tokens, codebook, codec, centroidOf, temp, abortCheck);
+        assignAndEncode(tokens, codebook, codec, centroidOf, temp, abortCheck, executor, workers);
       }
+      long assigned = System.nanoTime();
       // Lists: token numbers grouped by centroid, ascending within each (a counting sort).
       int[] listStarts = new int[codebook.count + 1];
       for (int c : centroidOf) {
@@ -136,6 +152,25 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
       }
       meta.writeLong(codesOffset);
       meta.writeLong(data.getFilePointer() - codesOffset);
+      if (infoStream().isEnabled(INFO_COMPONENT)) {
+        infoStream()
+            .message(
+                INFO_COMPONENT,
+                String.format(
+                    Locale.ROOT,
+                    "field %s%s: %d tokens, %d centroids, %d-token sample read in %.1f s, trained in"
+                        + " %.1f s; tokens assigned and encoded in %.1f s (%d threads), lists written in %.1f s",
+                    tokens.field().name,
+                    merge == null ? "" : " (merge)",
+                    count,
+                    codebook.count,
+                    sampleSize,
+                    (sampled - start) / 1e9,
+                    (trained - sampled) / 1e9,
+                    (assigned - trained) / 1e9,
+                    workers,
+                    (System.nanoTime() - assigned) / 1e9));
+      }
     } finally {
       IOUtils.deleteFilesIgnoringExceptions(state.directory, tempName);
     }
@@ -199,18 +234,24 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
     return ResidualCodec.train(bits, residuals);
   }
 
-  /** Assigns every token to its centroid and writes its codes, in token order, to {@code out}. */
+  /**
+   * Assigns every token to its centroid and writes its codes, in token order, to {@code out}: a
+   * block of tokens at a time, in {@code workers} parts in parallel.
+   */
   private static void assignAndEncode(
       FieldTokens tokens,
       CentroidCodebook codebook,
       ResidualCodec codec,
       int[] centroidOf,
       IndexOutput out,
-      IORunnable abortCheck)
+      IORunnable abortCheck,
+      TaskExecutor executor,
+      int workers)
       throws IOException {
     final int dimension = tokens.dimension();
-    float[] block = new float[BLOCK * dimension];
-    byte[] codes = new byte[BLOCK * codec.codeBytes(dimension)];
+    final int blockSize = BLOCK * workers;
+    float[] block = new float[blockSize * dimension];
+    byte[] codes = new byte[blockSize * codec.codeBytes(dimension)];
     float[] rows = new float[0];
     MultiVectorValues values = tokens.documents().get();
     int token = 0, inBlock = 0;
@@ -222,20 +263,22 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
       values.readTokens(rows);
       for (int t = 0; t < n; t++, token++) {
         System.arraycopy(rows, t * dimension, block, inBlock++ * dimension, dimension);
-        if (inBlock == BLOCK) {
-          encodeBlock(codebook, codec, block, inBlock, centroidOf, token + 1 - inBlock, codes, out);
+        if (inBlock == blockSize) {
+          encodeBlock(codebook, codec, block, inBlock, centroidOf, token + 1 - inBlock, codes, executor, workers);
+          out.writeBytes(codes, inBlock * codec.codeBytes(dimension));
           inBlock = 0;
           abortCheck.run();
         }
       }
     }
     if (inBlock > 0) {
-      encodeBlock(
-          codebook, codec, Arrays.copyOf(block, inBlock * dimension), inBlock, centroidOf, token - inBlock, codes, out);
+      encodeBlock(codebook, codec, block, inBlock, centroidOf, token - inBlock, codes, executor, workers);
+      out.writeBytes(codes, inBlock * codec.codeBytes(dimension));
     }
     checkCount(tokens, token);
   }
 
+  /** Assigns and encodes the first {@code n} tokens of {@code block}, in parts in parallel. */
   private static void encodeBlock(
       CentroidCodebook codebook,
       ResidualCodec codec,
@@ -244,17 +287,27 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
       int[] centroidOf,
       int firstToken,
       byte[] codes,
-      IndexOutput out)
+      TaskExecutor executor,
+      int workers)
       throws IOException {
     int dimension = codebook.dimension;
     int codeBytes = codec.codeBytes(dimension);
-    int[] assigned = new int[n];
-    codebook.assign(block, n, assigned);
-    for (int i = 0; i < n; i++) {
-      codec.encode(block, i * dimension, codebook.centroids, assigned[i] * dimension, dimension, codes, i * codeBytes);
+    List<Callable<Void>> parts = new ArrayList<>(workers);
+    for (int w = 0; w < workers; w++) {
+      int from = w * n / workers, to = (w + 1) * n / workers;
+      parts.add(
+          () -> {
+            int[] assigned = new int[to - from];
+            codebook.assign(Arrays.copyOfRange(block, from * dimension, to * dimension), to - from, assigned);
+            for (int i = from; i < to; i++) {
+              int centroid = assigned[i - from];
+              codec.encode(block, i * dimension, codebook.centroids, centroid * dimension, dimension, codes, i * codeBytes);
+              centroidOf[firstToken + i] = centroid;
+            }
+            return null;
+          });
     }
-    out.writeBytes(codes, n * codeBytes);
-    System.arraycopy(assigned, 0, centroidOf, firstToken, n);
+    executor.invokeAll(parts);
   }
 
   private void writeCentroids(CentroidCodebook codebook) throws IOException {
@@ -301,6 +354,11 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
     writer.finish();
     meta.writeLong(start);
     meta.writeLong(data.getFilePointer() - start);
+  }
+
+  /** The segment's info stream; doc-values updates write with none. */
+  private InfoStream infoStream() {
+    return state.infoStream == null ? InfoStream.NO_OUTPUT : state.infoStream;
   }
 
   @Override

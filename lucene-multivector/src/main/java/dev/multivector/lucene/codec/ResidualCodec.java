@@ -57,8 +57,8 @@ final class ResidualCodec {
   /** The bucket of a residual value: the number of cutoffs at or below it. */
   int bucket(float residual) {
     int bucket = 0;
-    while (bucket < cutoffs.length && residual >= cutoffs[bucket]) {
-      bucket++;
+    for (float cutoff : cutoffs) { // no branch: cutoffs are few, and residuals random
+      bucket += residual >= cutoff ? 1 : 0;
     }
     return bucket;
   }

@@ -17,8 +17,12 @@ import org.apache.lucene.util.LongValues;
  */
 public final class TokenIndex {
 
-  /** The lists a query token probes in an index of lists by centroid, unless a query says. */
-  public static final int DEFAULT_PROBES = 32;
+  /**
+   * The lists a query token probes in an index of lists by centroid, unless a query says. On the
+   * synthetic 100k corpus (1 December), k' = 50 kept recall@10 0.994 with 8 probes, 0.996 with
+   * 16, at 14 and 16 ms.
+   */
+  public static final int DEFAULT_PROBES = 16;
 
   private final TokenIndexReader reader;
   private final String formatName;

@@ -36,7 +36,7 @@ public class TestReadmeExample extends LuceneTestCase {
     MultiVectorFieldConfig config =
         MultiVectorFieldConfig.builder(128) // token dimension
             .similarity(VectorSimilarityFunction.DOT_PRODUCT) // the default; COSINE normalises
-            .tokenGraph(MultiVectorFieldConfig.Graph.DEFAULT) // optional: per-token index (tokenKnn)
+            .centroidIndex(2) // optional: per-token index (tokenKnn), PLAID/WARP-style
             .encoding(MultiVectorFieldConfig.Encoding.INT8) // optional: score int8 (or BIT) copies
             .pooling(2, 1) // optional: hierarchical token pooling, factor 2
             .build();
@@ -52,7 +52,8 @@ public class TestReadmeExample extends LuceneTestCase {
     IndexSearcher searcher = new IndexSearcher(DirectoryReader.open(dir));
     Query exact = LateInteractionQuery.builder("colbert", queryVectors).k(10).build();
     Query tokenKnn = LateInteractionQuery.builder("colbert", queryVectors).k(10).tokenKnn(200).build();
-    Query xtr = LateInteractionQuery.builder("colbert", queryVectors).k(10).tokenKnn(1000).xtrEstimate().build();
+    Query xtr =
+        LateInteractionQuery.builder("colbert", queryVectors).k(10).tokenKnn(200).xtrEstimate().rescore(100).build();
     Query rescored = LateInteractionQuery.builder("colbert", queryVectors).k(10).rescore(100).build();
     Query hybrid =
         LateInteractionQuery.builder("colbert", queryVectors)
