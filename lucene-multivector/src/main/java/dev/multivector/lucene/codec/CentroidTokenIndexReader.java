@@ -13,7 +13,6 @@ import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.IndexFileNames;
 import org.apache.lucene.index.SegmentReadState;
-import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.store.ChecksumIndexInput;
 import org.apache.lucene.store.FileTypeHint;
@@ -206,12 +205,8 @@ final class CentroidTokenIndexReader extends TokenIndexReader {
       System.arraycopy(targets[i], 0, batch, i * dimension, dimension);
     }
     NeighborQueue[] probed = bestCentroids(field, entry, batch, targets.length, Math.min(probes, entry.centroidCount));
-    LongValues listStarts =
-        DirectMonotonicReader.getInstance(
-            entry.listStartsMeta, data.randomAccessSlice(entry.listStartsOffset, entry.listStartsLength));
-    LongValues tokens =
-        DirectReader.getInstance(
-            data.randomAccessSlice(entry.tokensOffset, entry.tokensLength), entry.tokenBits);
+    LongValues listStarts = listStarts(entry);
+    LongValues tokens = tokenNumbers(entry);
     IndexInput codes = data.slice("codes", entry.codesOffset, entry.codesLength);
     final int codeBytes = entry.codec.codeBytes(dimension);
     byte[] buffer = new byte[0];
@@ -247,6 +242,18 @@ final class CentroidTokenIndexReader extends TokenIndexReader {
         }
       }
     }
+  }
+
+  /** Where each list starts among the token numbers and codes; list {@code C} is the end. */
+  private LongValues listStarts(Entry entry) throws IOException {
+    return DirectMonotonicReader.getInstance(
+        entry.listStartsMeta, data.randomAccessSlice(entry.listStartsOffset, entry.listStartsLength));
+  }
+
+  /** The token numbers of the lists, list by list. */
+  private LongValues tokenNumbers(Entry entry) throws IOException {
+    return DirectReader.getInstance(
+        data.randomAccessSlice(entry.tokensOffset, entry.tokensLength), entry.tokenBits);
   }
 
   /** Each target's {@code probes} centroids of largest dot product, in a min-heap. */
@@ -315,12 +322,8 @@ final class CentroidTokenIndexReader extends TokenIndexReader {
       throw new CorruptIndexException("field \"" + field + "\" has no centroid index", data);
     }
     final int dimension = entry.dimension;
-    LongValues listStarts =
-        DirectMonotonicReader.getInstance(
-            entry.listStartsMeta, data.randomAccessSlice(entry.listStartsOffset, entry.listStartsLength));
-    LongValues tokens =
-        DirectReader.getInstance(
-            data.randomAccessSlice(entry.tokensOffset, entry.tokensLength), entry.tokenBits);
+    LongValues listStarts = listStarts(entry);
+    LongValues tokens = tokenNumbers(entry);
     int[] centroidOf = new int[entry.tokenCount];
     int[] positionOf = new int[entry.tokenCount];
     FixedBitSet seen = new FixedBitSet(entry.tokenCount);
@@ -358,29 +361,26 @@ final class CentroidTokenIndexReader extends TokenIndexReader {
     IndexInput codes = data.slice("codes", entry.codesOffset, entry.codesLength);
     int codeBytes = entry.codec.codeBytes(dimension);
     byte[] stored = new byte[codeBytes], expected = new byte[codeBytes];
-    float[] rows = new float[0];
-    int token = 0;
-    for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
-      int n = values.tokenCount();
-      if (rows.length < n * dimension) {
-        rows = new float[n * dimension];
-      }
-      values.readTokens(rows);
-      for (int t = 0; t < n; t++, token++) {
-        if (token >= entry.tokenCount) {
-          throw new CorruptIndexException(
-              "field \"" + field + "\" has more tokens than its centroid index, " + entry.tokenCount, data);
-        }
-        entry.codec.encode(rows, t * dimension, centroidRows, centroidOf[token] * dimension, dimension, expected, 0);
-        codes.seek((long) positionOf[token] * codeBytes);
-        codes.readBytes(stored, 0, codeBytes);
-        if (Arrays.equals(stored, expected) == false) {
-          throw new CorruptIndexException(
-              "field \"" + field + "\": the codes of token " + token + " are not its residual from"
-                  + " centroid " + centroidOf[token], data);
-        }
-      }
-    }
+    int token =
+        TokenRows.forEach(
+            values,
+            (first, rows, n) -> {
+              if (first + n > entry.tokenCount) {
+                throw new CorruptIndexException(
+                    "field \"" + field + "\" has more tokens than its centroid index, " + entry.tokenCount, data);
+              }
+              for (int t = 0; t < n; t++) {
+                int centroid = centroidOf[first + t];
+                entry.codec.encode(rows, t * dimension, centroidRows, centroid * dimension, dimension, expected, 0);
+                codes.seek((long) positionOf[first + t] * codeBytes);
+                codes.readBytes(stored, 0, codeBytes);
+                if (Arrays.equals(stored, expected) == false) {
+                  throw new CorruptIndexException(
+                      "field \"" + field + "\": the codes of token " + (first + t) + " are not its residual"
+                          + " from centroid " + centroid, data);
+                }
+              }
+            });
     if (token != entry.tokenCount) {
       throw new CorruptIndexException(
           "field \"" + field + "\" has " + token + " tokens, its centroid index " + entry.tokenCount, data);

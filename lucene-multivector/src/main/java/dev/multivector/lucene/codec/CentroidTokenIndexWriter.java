@@ -16,7 +16,6 @@ import java.util.concurrent.Callable;
 import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.index.IndexFileNames;
 import org.apache.lucene.index.SegmentWriteState;
-import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.TaskExecutor;
 import org.apache.lucene.store.IOContext;
 import org.apache.lucene.store.IndexInput;
@@ -191,22 +190,18 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
       }
     }
     float[] sample = new float[sampleSize * dimension];
-    float[] rows = new float[0];
-    MultiVectorValues values = tokens.documents().get();
-    int token = 0, taken = 0;
-    for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
-      int n = values.tokenCount();
-      if (rows.length < n * dimension) {
-        rows = new float[n * dimension];
-      }
-      values.readTokens(rows);
-      for (int t = 0; t < n; t++, token++) {
-        if (chosen.get(token)) {
-          System.arraycopy(rows, t * dimension, sample, taken++ * dimension, dimension);
-        }
-      }
-    }
-    checkCount(tokens, token);
+    int[] taken = {0};
+    int read =
+        TokenRows.forEach(
+            tokens.documents().get(),
+            (first, rows, n) -> {
+              for (int t = 0; t < n; t++) {
+                if (chosen.get(first + t)) {
+                  System.arraycopy(rows, t * dimension, sample, taken[0]++ * dimension, dimension);
+                }
+              }
+            });
+    checkCount(tokens, read);
     return sample;
   }
 
@@ -250,32 +245,29 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
       throws IOException {
     final int dimension = tokens.dimension();
     final int blockSize = BLOCK * workers;
+    final int codeBytes = codec.codeBytes(dimension);
     float[] block = new float[blockSize * dimension];
-    byte[] codes = new byte[blockSize * codec.codeBytes(dimension)];
-    float[] rows = new float[0];
-    MultiVectorValues values = tokens.documents().get();
-    int token = 0, inBlock = 0;
-    for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
-      int n = values.tokenCount();
-      if (rows.length < n * dimension) {
-        rows = new float[n * dimension];
-      }
-      values.readTokens(rows);
-      for (int t = 0; t < n; t++, token++) {
-        System.arraycopy(rows, t * dimension, block, inBlock++ * dimension, dimension);
-        if (inBlock == blockSize) {
-          encodeBlock(codebook, codec, block, inBlock, centroidOf, token + 1 - inBlock, codes, executor, workers);
-          out.writeBytes(codes, inBlock * codec.codeBytes(dimension));
-          inBlock = 0;
-          abortCheck.run();
-        }
-      }
+    byte[] codes = new byte[blockSize * codeBytes];
+    int[] inBlock = {0};
+    int read =
+        TokenRows.forEach(
+            tokens.documents().get(),
+            (first, rows, n) -> {
+              for (int t = 0; t < n; t++) {
+                System.arraycopy(rows, t * dimension, block, inBlock[0]++ * dimension, dimension);
+                if (inBlock[0] == blockSize) {
+                  encodeBlock(codebook, codec, block, blockSize, centroidOf, first + t + 1 - blockSize, codes, executor, workers);
+                  out.writeBytes(codes, blockSize * codeBytes);
+                  inBlock[0] = 0;
+                  abortCheck.run();
+                }
+              }
+            });
+    if (inBlock[0] > 0) {
+      encodeBlock(codebook, codec, block, inBlock[0], centroidOf, read - inBlock[0], codes, executor, workers);
+      out.writeBytes(codes, inBlock[0] * codeBytes);
     }
-    if (inBlock > 0) {
-      encodeBlock(codebook, codec, block, inBlock, centroidOf, token - inBlock, codes, executor, workers);
-      out.writeBytes(codes, inBlock * codec.codeBytes(dimension));
-    }
-    checkCount(tokens, token);
+    checkCount(tokens, read);
   }
 
   /** Assigns and encodes the first {@code n} tokens of {@code block}, in parts in parallel. */

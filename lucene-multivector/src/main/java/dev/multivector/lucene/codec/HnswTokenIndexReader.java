@@ -248,24 +248,20 @@ final class HnswTokenIndexReader extends TokenIndexReader {
     final int dimension = entry.dimension;
     Int8TokenVectors stored = tokens(entry);
     byte[] storedCodes = new byte[dimension], codes = new byte[dimension];
-    float[] rows = new float[0];
-    int token = 0;
-    for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
-      int n = values.tokenCount();
-      if (rows.length < n * dimension) {
-        rows = new float[n * dimension];
-      }
-      values.readTokens(rows);
-      for (int t = 0; t < n; t++, token++) {
-        float scale = Int8TokenVectors.quantize(rows, t * dimension, dimension, codes);
-        if (token >= entry.tokenCount
-            || stored.read(token, storedCodes) != scale
-            || Arrays.equals(storedCodes, codes) == false) {
-          throw new CorruptIndexException(
-              "field \"" + field + "\": token " + token + " differs from its int8 copy", vectors);
-        }
-      }
-    }
+    int token =
+        TokenRows.forEach(
+            values,
+            (first, rows, n) -> {
+              for (int t = 0; t < n; t++) {
+                float scale = Int8TokenVectors.quantize(rows, t * dimension, dimension, codes);
+                if (first + t >= entry.tokenCount
+                    || stored.read(first + t, storedCodes) != scale
+                    || Arrays.equals(storedCodes, codes) == false) {
+                  throw new CorruptIndexException(
+                      "field \"" + field + "\": token " + (first + t) + " differs from its int8 copy", vectors);
+                }
+              }
+            });
     if (token != entry.tokenCount) {
       throw new CorruptIndexException(
           "field \"" + field + "\" has " + token + " tokens, its token graph " + entry.tokenCount, vectors);

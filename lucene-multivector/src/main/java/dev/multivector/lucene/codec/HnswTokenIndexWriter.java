@@ -8,7 +8,6 @@ import java.util.Arrays;
 import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.index.IndexFileNames;
 import org.apache.lucene.index.SegmentWriteState;
-import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.TaskExecutor;
 import org.apache.lucene.store.IOContext;
 import org.apache.lucene.store.IndexInput;
@@ -112,22 +111,16 @@ final class HnswTokenIndexWriter extends TokenIndexWriter {
   private static void writeCodes(FieldTokens tokens, IndexOutput out) throws IOException {
     final int dimension = tokens.dimension();
     byte[] codes = new byte[dimension];
-    float[] rows = new float[0];
-    MultiVectorValues values = tokens.documents().get();
-    int written = 0;
-    for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
-      int n = values.tokenCount();
-      if (rows.length < n * dimension) {
-        rows = new float[n * dimension];
-      }
-      values.readTokens(rows);
-      for (int t = 0; t < n; t++) {
-        float scale = Int8TokenVectors.quantize(rows, t * dimension, dimension, codes);
-        out.writeBytes(codes, dimension);
-        out.writeInt(Float.floatToIntBits(scale));
-      }
-      written += n;
-    }
+    int written =
+        TokenRows.forEach(
+            tokens.documents().get(),
+            (first, rows, n) -> {
+              for (int t = 0; t < n; t++) {
+                float scale = Int8TokenVectors.quantize(rows, t * dimension, dimension, codes);
+                out.writeBytes(codes, dimension);
+                out.writeInt(Float.floatToIntBits(scale));
+              }
+            });
     if (written != tokens.tokenCount()) {
       throw new IllegalStateException(
           "field \"" + tokens.field().name + "\": " + written + " tokens, expected "
