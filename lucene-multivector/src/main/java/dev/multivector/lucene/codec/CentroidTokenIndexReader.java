@@ -15,12 +15,10 @@ import org.apache.lucene.index.IndexFileNames;
 import org.apache.lucene.index.SegmentReadState;
 import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.store.ChecksumIndexInput;
-import org.apache.lucene.store.FileTypeHint;
 import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.MemorySegmentAccessInput;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.FixedBitSet;
-import org.apache.lucene.util.IOUtils;
 import org.apache.lucene.util.LongValues;
 import org.apache.lucene.util.VectorUtil;
 import org.apache.lucene.util.hnsw.NeighborQueue;
@@ -57,32 +55,13 @@ final class CentroidTokenIndexReader extends TokenIndexReader {
   CentroidTokenIndexReader(SegmentReadState state) throws IOException {
     int version = readMeta(state);
     IndexInput data =
-        state.directory.openInput(
-            IndexFileNames.segmentFileName(
-                state.segmentInfo.name, state.segmentSuffix, CentroidTokenIndexFormat.DATA_EXTENSION),
-            state.context.withHints(FileTypeHint.DATA));
-    boolean success = false;
-    try {
-      int dataVersion =
-          CodecUtil.checkIndexHeader(
-              data,
-              CentroidTokenIndexFormat.DATA_CODEC,
-              CentroidTokenIndexFormat.VERSION_START,
-              CentroidTokenIndexFormat.VERSION_CURRENT,
-              state.segmentInfo.getId(),
-              state.segmentSuffix);
-      if (dataVersion != version) {
-        throw new CorruptIndexException(
-            "format versions mismatch: meta=" + version + ", data=" + dataVersion, data);
-      }
-      // The footer's structure catches truncation; checkIntegrity() verifies the checksum.
-      CodecUtil.retrieveChecksum(data);
-      success = true;
-    } finally {
-      if (success == false) {
-        IOUtils.closeWhileHandlingException(data);
-      }
-    }
+        FormatFiles.openData(
+            state,
+            CentroidTokenIndexFormat.DATA_EXTENSION,
+            CentroidTokenIndexFormat.DATA_CODEC,
+            CentroidTokenIndexFormat.VERSION_START,
+            CentroidTokenIndexFormat.VERSION_CURRENT,
+            version);
     this.data = data;
   }
 

@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import org.apache.lucene.codecs.CodecUtil;
-import org.apache.lucene.index.IndexFileNames;
 import org.apache.lucene.index.SegmentWriteState;
 import org.apache.lucene.search.TaskExecutor;
 import org.apache.lucene.store.IOContext;
@@ -58,24 +57,7 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
   }
 
   private IndexOutput create(String extension, String codec) throws IOException {
-    String name =
-        IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, extension);
-    IndexOutput out = state.directory.createOutput(name, state.context);
-    boolean success = false;
-    try {
-      CodecUtil.writeIndexHeader(
-          out,
-          codec,
-          CentroidTokenIndexFormat.VERSION_CURRENT,
-          state.segmentInfo.getId(),
-          state.segmentSuffix);
-      success = true;
-      return out;
-    } finally {
-      if (success == false) {
-        IOUtils.closeWhileHandlingException(out);
-      }
-    }
+    return FormatFiles.create(state, extension, codec, CentroidTokenIndexFormat.VERSION_CURRENT);
   }
 
   @Override

@@ -12,7 +12,6 @@ import org.apache.lucene.index.SegmentReadState;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.store.ChecksumIndexInput;
-import org.apache.lucene.store.FileTypeHint;
 import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.IOUtils;
@@ -157,32 +156,8 @@ final class HnswTokenIndexReader extends TokenIndexReader {
 
   private static IndexInput open(SegmentReadState state, String extension, String codec, int version)
       throws IOException {
-    IndexInput in =
-        state.directory.openInput(fileName(state, extension), state.context.withHints(FileTypeHint.DATA));
-    boolean success = false;
-    try {
-      int fileVersion =
-          CodecUtil.checkIndexHeader(
-              in,
-              codec,
-              HnswTokenIndexFormat.VERSION_START,
-              HnswTokenIndexFormat.VERSION_CURRENT,
-              state.segmentInfo.getId(),
-              state.segmentSuffix);
-      if (fileVersion != version) {
-        throw new CorruptIndexException(
-            "format versions mismatch: meta=" + version + ", " + extension + "=" + fileVersion, in);
-      }
-      // Verifying whole files on open is too costly: check the footer's structure, which catches
-      // truncation; checkIntegrity() verifies the checksums.
-      CodecUtil.retrieveChecksum(in);
-      success = true;
-      return in;
-    } finally {
-      if (success == false) {
-        IOUtils.closeWhileHandlingException(in);
-      }
-    }
+    return FormatFiles.openData(
+        state, extension, codec, HnswTokenIndexFormat.VERSION_START, HnswTokenIndexFormat.VERSION_CURRENT, version);
   }
 
   private static String fileName(SegmentReadState state, String extension) {

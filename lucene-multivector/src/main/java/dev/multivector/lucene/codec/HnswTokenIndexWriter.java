@@ -6,7 +6,6 @@ import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import java.io.IOException;
 import java.util.Arrays;
 import org.apache.lucene.codecs.CodecUtil;
-import org.apache.lucene.index.IndexFileNames;
 import org.apache.lucene.index.SegmentWriteState;
 import org.apache.lucene.search.TaskExecutor;
 import org.apache.lucene.store.IOContext;
@@ -55,24 +54,7 @@ final class HnswTokenIndexWriter extends TokenIndexWriter {
   }
 
   private IndexOutput create(String extension, String codec) throws IOException {
-    String name =
-        IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, extension);
-    IndexOutput out = state.directory.createOutput(name, state.context);
-    boolean success = false;
-    try {
-      CodecUtil.writeIndexHeader(
-          out,
-          codec,
-          HnswTokenIndexFormat.VERSION_CURRENT,
-          state.segmentInfo.getId(),
-          state.segmentSuffix);
-      success = true;
-      return out;
-    } finally {
-      if (success == false) {
-        IOUtils.closeWhileHandlingException(out);
-      }
-    }
+    return FormatFiles.create(state, extension, codec, HnswTokenIndexFormat.VERSION_CURRENT);
   }
 
   @Override

@@ -407,21 +407,10 @@ final class MultiVectorDocValuesConsumer extends DocValuesConsumer {
     }
   }
 
-  /** A new file of the segment with its index header; closed again if the header fails. */
   private IndexOutput createOutput(String extension, String codec) throws IOException {
-    IndexOutput output = state.directory.createOutput(fileName(extension), state.context);
-    boolean success = false;
-    try {
-      CodecUtil.writeIndexHeader(
-          output, codec, MultiVectorDocValuesFormat.VERSION_CURRENT, state.segmentInfo.getId(), state.segmentSuffix);
-      success = true;
-      return output;
-    } finally {
-      if (success == false) {
-        IOUtils.closeWhileHandlingException(output);
-      }
-    }
+    return FormatFiles.create(state, extension, codec, MultiVectorDocValuesFormat.VERSION_CURRENT);
   }
+
 
   private String fileName(String extension) {
     return IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, extension);

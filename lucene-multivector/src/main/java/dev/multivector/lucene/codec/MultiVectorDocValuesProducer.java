@@ -32,11 +32,9 @@ import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.SortedNumericDocValues;
 import org.apache.lucene.index.SortedSetDocValues;
 import org.apache.lucene.store.ChecksumIndexInput;
-import org.apache.lucene.store.FileTypeHint;
 import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.MemorySegmentAccessInput;
 import org.apache.lucene.util.ArrayUtil;
-import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.IOUtils;
 import org.apache.lucene.util.LongValues;
 import org.apache.lucene.util.packed.DirectMonotonicReader;
@@ -296,33 +294,13 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
 
   private static IndexInput openData(
       SegmentReadState state, int metaVersion, String extension, String codec) throws IOException {
-    IndexInput data =
-        state.directory.openInput(
-            fileName(state, extension), state.context.withHints(FileTypeHint.DATA));
-    boolean success = false;
-    try {
-      int version =
-          CodecUtil.checkIndexHeader(
-              data,
-              codec,
-              MultiVectorDocValuesFormat.VERSION_START,
-              MultiVectorDocValuesFormat.VERSION_CURRENT,
-              state.segmentInfo.getId(),
-              state.segmentSuffix);
-      if (version != metaVersion) {
-        throw new CorruptIndexException(
-            "format versions mismatch: meta=" + metaVersion + ", data=" + version, data);
-      }
-      // Verifying the whole data file on open is too costly: check the footer's structure, which
-      // catches truncation; checkIntegrity() verifies the checksum.
-      CodecUtil.retrieveChecksum(data);
-      success = true;
-      return data;
-    } finally {
-      if (success == false) {
-        IOUtils.closeWhileHandlingException(data);
-      }
-    }
+    return FormatFiles.openData(
+        state,
+        extension,
+        codec,
+        MultiVectorDocValuesFormat.VERSION_START,
+        MultiVectorDocValuesFormat.VERSION_CURRENT,
+        metaVersion);
   }
 
   private static String fileName(SegmentReadState state, String extension) {
