@@ -179,8 +179,16 @@ final class CentroidTokenIndexReader extends TokenIndexReader {
       return;
     }
     final int dimension = entry.dimension;
+    if (probes < 1) {
+      throw new IllegalArgumentException("probes must be at least 1, got " + probes);
+    }
     float[] batch = new float[targets.length * dimension];
     for (int i = 0; i < targets.length; i++) {
+      if (targets[i].length != dimension) {
+        throw new IllegalArgumentException(
+            "query token dimension " + targets[i].length + " differs from the centroid index's "
+                + dimension + " in field \"" + field + "\"");
+      }
       System.arraycopy(targets[i], 0, batch, i * dimension, dimension);
     }
     NeighborQueue[] probed = bestCentroids(field, entry, batch, targets.length, Math.min(probes, entry.centroidCount));
