@@ -5,6 +5,7 @@ import dev.multivector.lucene.internal.vectorization.KernelProvider;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * Centroids held as float32 panels (the layout of {@link PanelLayout}), scored against a batch of
@@ -15,6 +16,10 @@ import java.lang.foreign.ValueLayout;
 final class CentroidPanels {
 
   private static final Float32MaxSimKernel KERNEL = KernelProvider.float32();
+
+  /** Panels are little-endian, in files as in memory (as the kernels read mapped files). */
+  private static final ValueLayout.OfFloat FLOAT_LE =
+      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   private final MemorySegment panels;
   private final int dimension;
@@ -46,14 +51,26 @@ final class CentroidPanels {
       float[] rows, int from, int count, int dimension, MemorySegment dest, long offset) {
     dest.asSlice(offset, panelsByteSize(count, dimension)).fill((byte) 0);
     for (int c = 0; c < count; c++) {
-      long tokenStart = offset + (long) PanelLayout.tokenOffset(dimension, c) * Float.BYTES;
       for (int k = 0; k < dimension; k++) {
-        dest.set(
-            ValueLayout.JAVA_FLOAT_UNALIGNED,
-            tokenStart + (long) k * PanelLayout.PANEL_TOKENS * Float.BYTES,
-            rows[(from + c) * dimension + k]);
+        dest.set(FLOAT_LE, offset + componentOffset(dimension, c, k), rows[(from + c) * dimension + k]);
       }
     }
+  }
+
+  /** The centroids, row-major: the inverse of {@link #writePanels}. */
+  float[] rows() {
+    float[] rows = new float[count * dimension];
+    for (int c = 0; c < count; c++) {
+      for (int k = 0; k < dimension; k++) {
+        rows[c * dimension + k] = panels.get(FLOAT_LE, componentOffset(dimension, c, k));
+      }
+    }
+    return rows;
+  }
+
+  /** The byte offset of component {@code k} of centroid {@code c} in the panels. */
+  private static long componentOffset(int dimension, int c, int k) {
+    return ((long) PanelLayout.tokenOffset(dimension, c) + (long) k * PanelLayout.PANEL_TOKENS) * Float.BYTES;
   }
 
   int count() {

@@ -3,7 +3,6 @@ package dev.multivector.lucene.codec;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -334,17 +333,8 @@ final class CentroidTokenIndexReader extends TokenIndexReader {
         positionOf[(int) token] = (int) position;
       }
     }
-    float[] centroidRows = new float[entry.centroidCount * dimension];
-    MemorySegment panels = centroids(field, entry);
-    for (int c = 0; c < entry.centroidCount; c++) {
-      long tokenStart = (long) PanelLayout.tokenOffset(dimension, c) * Float.BYTES;
-      for (int k = 0; k < dimension; k++) {
-        centroidRows[c * dimension + k] =
-            panels.get(
-                ValueLayout.JAVA_FLOAT_UNALIGNED,
-                tokenStart + (long) k * PanelLayout.PANEL_TOKENS * Float.BYTES);
-      }
-    }
+    float[] centroidRows =
+        new CentroidPanels(centroids(field, entry), dimension, entry.centroidCount).rows();
     IndexInput codes = data.slice("codes", entry.codesOffset, entry.codesLength);
     int codeBytes = entry.codec.codeBytes(dimension);
     byte[] stored = new byte[codeBytes], expected = new byte[codeBytes];

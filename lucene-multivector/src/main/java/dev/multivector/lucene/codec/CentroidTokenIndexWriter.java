@@ -7,6 +7,7 @@ import static dev.multivector.lucene.codec.CentroidTokenIndexFormat.SEED;
 
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -238,21 +239,22 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
               for (int t = 0; t < n; t++) {
                 System.arraycopy(rows, t * dimension, block, inBlock[0]++ * dimension, dimension);
                 if (inBlock[0] == blockSize) {
-                  encodeBlock(codebook, codec, block, blockSize, centroidOf, first + t + 1 - blockSize, codes, executor, workers);
-                  out.writeBytes(codes, blockSize * codeBytes);
+                  encodeBlock(codebook, codec, block, blockSize, centroidOf, first + t + 1 - blockSize, codes, out, executor, workers);
                   inBlock[0] = 0;
                   abortCheck.run();
                 }
               }
             });
     if (inBlock[0] > 0) {
-      encodeBlock(codebook, codec, block, inBlock[0], centroidOf, read - inBlock[0], codes, executor, workers);
-      out.writeBytes(codes, inBlock[0] * codeBytes);
+      encodeBlock(codebook, codec, block, inBlock[0], centroidOf, read - inBlock[0], codes, out, executor, workers);
     }
     checkCount(tokens, read);
   }
 
-  /** Assigns and encodes the first {@code n} tokens of {@code block}, in parts in parallel. */
+  /**
+   * Assigns and encodes the first {@code n} tokens of {@code block}, in parts in parallel, and
+   * writes their codes to {@code out}.
+   */
   private static void encodeBlock(
       CentroidCodebook codebook,
       ResidualCodec codec,
@@ -261,6 +263,7 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
       int[] centroidOf,
       int firstToken,
       byte[] codes,
+      IndexOutput out,
       TaskExecutor executor,
       int workers)
       throws IOException {
@@ -282,24 +285,15 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
           });
     }
     executor.invokeAll(parts);
+    out.writeBytes(codes, n * codeBytes);
   }
 
   private void writeCentroids(CentroidCodebook codebook) throws IOException {
-    int dimension = codebook.dimension;
     long start = data.alignFilePointer(64);
-    float[] panel = new float[PanelLayout.panelFloats(dimension)];
-    for (int p = 0; p < PanelLayout.panelCount(codebook.count); p++) {
-      Arrays.fill(panel, 0);
-      for (int j = 0; j < PanelLayout.PANEL_TOKENS && p * PanelLayout.PANEL_TOKENS + j < codebook.count; j++) {
-        int row = (p * PanelLayout.PANEL_TOKENS + j) * dimension;
-        for (int k = 0; k < dimension; k++) {
-          panel[k * PanelLayout.PANEL_TOKENS + j] = codebook.centroids[row + k];
-        }
-      }
-      for (float v : panel) {
-        data.writeInt(Float.floatToIntBits(v));
-      }
-    }
+    byte[] panels = new byte[Math.toIntExact(CentroidPanels.panelsByteSize(codebook.count, codebook.dimension))];
+    CentroidPanels.writePanels(
+        codebook.centroids, 0, codebook.count, codebook.dimension, MemorySegment.ofArray(panels), 0);
+    data.writeBytes(panels, panels.length);
     meta.writeLong(start);
     meta.writeLong(data.getFilePointer() - start);
   }

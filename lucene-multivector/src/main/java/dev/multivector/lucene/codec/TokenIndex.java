@@ -90,10 +90,6 @@ public final class TokenIndex {
     reader.checkTokens(field, values);
   }
 
-  TokenIndexReader reader() {
-    return reader;
-  }
-
   /** The doc id of the document holding {@code token}. */
   public int docOfToken(int token) {
     return (int) docOfToken.get(token);
