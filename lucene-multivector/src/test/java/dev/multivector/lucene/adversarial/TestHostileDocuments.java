@@ -63,7 +63,11 @@ public class TestHostileDocuments extends LuceneTestCase {
   public void testHostileDocumentsAndQueries() throws Exception {
     int dim = 4;
     MultiVectorFieldConfig dot =
-        MultiVectorFieldConfig.builder(dim).maxTokens(15).tokenGraph(new MultiVectorFieldConfig.Graph(8, 16)).build();
+        MultiVectorFieldConfig.builder(dim)
+            .maxTokens(15)
+            .tokenGraph(new MultiVectorFieldConfig.Graph(8, 16))
+            .centroidIndex(2)
+            .build();
     MultiVectorFieldConfig cosine =
         MultiVectorFieldConfig.builder(dim).similarity(VectorSimilarityFunction.COSINE).build();
     Map<String, BytesRef> accepted = new HashMap<>();
