@@ -197,7 +197,11 @@ final class BenchIndex implements Closeable {
       } else if (file.endsWith(".ctd") || file.endsWith(".ctm")) {
         structure = "centroid index";
       } else if (file.contains("MultiVectorSummary")) {
-        structure = "summary vectors";
+        // Lucene's vector files: float32 (.vec), quantized (.veq), graph (.vex), and their metadata
+        structure =
+            file.endsWith(".veq") || file.endsWith(".vemq")
+                ? "summary vectors, quantized"
+                : file.endsWith(".vex") || file.endsWith(".vem") ? "summary graph" : "summary vectors";
       } else if (file.contains("Lucene90_0.dv")) {
         structure = "binary doc values";
       } else {

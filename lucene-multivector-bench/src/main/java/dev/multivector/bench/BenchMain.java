@@ -12,6 +12,7 @@ import dev.multivector.bench.encoder.TokenEncoder;
 import dev.multivector.lucene.codec.TokenIndex;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import dev.multivector.lucene.document.MultiVectorFieldConfig.Encoding;
+import dev.multivector.lucene.document.MultiVectorFieldConfig.Fde;
 import dev.multivector.lucene.document.SummaryVector;
 import dev.multivector.lucene.internal.vectorization.KernelProvider;
 import java.nio.file.Files;
@@ -153,7 +154,7 @@ public final class BenchMain {
             new BenchIndex.Spec("full", MultiVectorFieldConfig.builder(dim).tokenGraph(MultiVectorFieldConfig.Graph.DEFAULT)),
             BenchIndex.Spec.luceneBuiltin(),
             new BenchIndex.Spec("max-summary", MultiVectorFieldConfig.builder(dim).summaryVector(SummaryVector.MAX)),
-            new BenchIndex.Spec("fde", MultiVectorFieldConfig.builder(dim).fde(MultiVectorFieldConfig.Fde.DEFAULT)),
+            new BenchIndex.Spec("fde", MultiVectorFieldConfig.builder(dim).fde(Fde.DEFAULT)),
             new BenchIndex.Spec("pool-2", MultiVectorFieldConfig.builder(dim).pooling(2, 1)),
             new BenchIndex.Spec("pool-4", MultiVectorFieldConfig.builder(dim).pooling(4, 1)),
             new BenchIndex.Spec("int8", MultiVectorFieldConfig.builder(dim).encoding(Encoding.INT8)),
@@ -241,7 +242,13 @@ public final class BenchMain {
             // Merged to one segment: a merge rebuilds a centroid index at a fraction of a graph's cost,
             // and a query scores every segment's centroids.
             new BenchIndex.Spec("centroid-2", MultiVectorFieldConfig.builder(128).centroidIndex(2)),
-            new BenchIndex.Spec("centroid-4", MultiVectorFieldConfig.builder(128).centroidIndex(4)));
+            new BenchIndex.Spec("centroid-4", MultiVectorFieldConfig.builder(128).centroidIndex(4)),
+            // MUVERA's FDE with the defaults (16 x 16 x 16 = 4,096 dimensions, 1 bit, searched
+            // flat), in an HNSW graph, as float32, and at half the dimensions (32 x 16 x 4).
+            new BenchIndex.Spec("fde", MultiVectorFieldConfig.builder(128).fde(Fde.DEFAULT)),
+            new BenchIndex.Spec("fde-graph", MultiVectorFieldConfig.builder(128).fde(Fde.DEFAULT).summaryGraph(graph)),
+            new BenchIndex.Spec("fde-float", MultiVectorFieldConfig.builder(128).fde(Fde.DEFAULT).summaryBits(32)),
+            new BenchIndex.Spec("fde-32x16x4", MultiVectorFieldConfig.builder(128).fde(new Fde(32, 4, 4, 42))));
     List<Strategy> strategies = new ArrayList<>();
     strategies.add(Strategy.exhaustive("full"));
     strategies.add(Strategy.exhaustive("panels-only"));
@@ -269,6 +276,14 @@ public final class BenchMain {
     }
     for (int[] setting : new int[][] {{50, 8, 0}, {200, 16, 100}}) {
       strategies.add(Strategy.centroidTokenKnn("centroid-4", setting[0], setting[1], setting[2] > 0, setting[2]));
+    }
+    for (String index : List.of("fde", "fde-graph", "fde-32x16x4")) {
+      for (int candidates : new int[] {50, 100, 200, 500, 1000}) {
+        strategies.add(Strategy.summaryRerank(index, candidates));
+      }
+    }
+    for (int candidates : new int[] {100, 500}) {
+      strategies.add(Strategy.summaryRerank("fde-float", candidates));
     }
     if (indexes != null) {
       List<String> chosen = List.of(indexes.split(","));

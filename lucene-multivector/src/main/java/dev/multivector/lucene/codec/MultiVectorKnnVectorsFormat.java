@@ -3,6 +3,7 @@ package dev.multivector.lucene.codec;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.KnnVectorsReader;
 import org.apache.lucene.codecs.KnnVectorsWriter;
 import org.apache.lucene.codecs.hnsw.HnswGraphProvider;
+import org.apache.lucene.codecs.lucene104.Lucene104HnswScalarQuantizedVectorsFormat;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.codecs.perfield.PerFieldKnnVectorsFormat;
 import org.apache.lucene.index.ByteVectorValues;
@@ -27,6 +29,7 @@ import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.util.IORunnable;
 import org.apache.lucene.util.IOUtils;
 import org.apache.lucene.util.hnsw.HnswGraph;
+import org.apache.lucene.util.quantization.QuantizedByteVectorValues.ScalarEncoding;
 
 /**
  * Vectors format that stores the summary vectors of multi-vector fields (one per document, see
@@ -34,8 +37,15 @@ import org.apache.lucene.util.hnsw.HnswGraph;
  * its own segment suffix, and hands every other vector field to a delegate format.
  *
  * <p>A summary vector is stored flat (no graph: searches over it are exact) unless the field's
- * configuration asks for a graph. The format chosen for each field is recorded in the field's
+ * configuration asks for a graph, and as float32 unless it asks for fewer bits ({@link
+ * MultiVectorFieldConfig#summaryBits()}): then in {@link Lucene104HnswScalarQuantizedVectorsFormat},
+ * which searches the quantized copy. The format chosen for each field is recorded in the field's
  * attributes by a {@link PerFieldKnnVectorsFormat}, so readers need no configuration.
+ *
+ * <p>Vector fields may have up to {@link MultiVectorFieldConfig#MAX_SUMMARY_DIMENSION} dimensions
+ * (Lucene's formats: 1,024), for the FDE summary vectors. Lucene asks a format for the limit by
+ * field name alone, before it knows whether the field is a multi-vector field, so the limit holds
+ * for every vector field of this format.
  *
  * @lucene.experimental
  */
@@ -81,22 +91,43 @@ public final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
     return field.hasVectorValues() && MultiVectorFieldConfig.fromFieldInfo(field) != null;
   }
 
-  private static final Map<MultiVectorFieldConfig.Graph, KnnVectorsFormat> SUMMARY_GRAPHS =
+  private static final Map<List<Object>, KnnVectorsFormat> SUMMARY_FORMATS =
       new ConcurrentHashMap<>();
 
-  /** The format of one multi-vector field's summary vectors: with a graph if configured. */
+  /**
+   * The format of one multi-vector field's summary vectors: with a graph and quantized if
+   * configured.
+   */
   private static KnnVectorsFormat summaryFormat(FieldInfo field) {
-    MultiVectorFieldConfig.Graph graph = MultiVectorFieldConfig.fromFieldInfo(field).summaryGraph();
-    if (graph == null) {
+    MultiVectorFieldConfig config = MultiVectorFieldConfig.fromFieldInfo(field);
+    MultiVectorFieldConfig.Graph graph = config.summaryGraph();
+    int bits = config.summaryBits();
+    if (graph == null && bits == 32) {
       return FLAT_SUMMARY;
     }
-    return SUMMARY_GRAPHS.computeIfAbsent(
-        graph, g -> new Lucene99HnswVectorsFormat(g.maxConn(), g.beamWidth()));
+    return SUMMARY_FORMATS.computeIfAbsent(
+        Arrays.asList(graph, bits),
+        key -> {
+          if (bits == 32) {
+            return new Lucene99HnswVectorsFormat(graph.maxConn(), graph.beamWidth());
+          }
+          ScalarEncoding encoding = ScalarEncoding.fromNumBits(bits);
+          return graph == null // flat: no segment reaches the graph's threshold
+              ? new Lucene104HnswScalarQuantizedVectorsFormat(
+                  encoding,
+                  Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN,
+                  Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH,
+                  1,
+                  null,
+                  Integer.MAX_VALUE)
+              : new Lucene104HnswScalarQuantizedVectorsFormat(
+                  encoding, graph.maxConn(), graph.beamWidth());
+        });
   }
 
   @Override
   public int getMaxDimensions(String fieldName) {
-    return delegate.getMaxDimensions(fieldName);
+    return MultiVectorFieldConfig.MAX_SUMMARY_DIMENSION;
   }
 
   @Override

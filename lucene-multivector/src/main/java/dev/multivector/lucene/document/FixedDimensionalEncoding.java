@@ -1,5 +1,6 @@
 package dev.multivector.lucene.document;
 
+import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -22,12 +23,14 @@ import java.util.Random;
  */
 final class FixedDimensionalEncoding {
 
-  /** Largest encoded dimension: 2^16 floats, 256 KB a document. */
-  static final int MAX_ENCODED_DIMENSION = 1 << 16;
+  /** Largest encoded dimension. */
+  static final int MAX_ENCODED_DIMENSION = MultiVectorFieldConfig.MAX_SUMMARY_DIMENSION;
 
   private final int dimension, repetitions, simHashBits, projectionDimension;
-  private final float[][][] hyperplanes; // [repetition][bit][component]
-  private final float[][][] projections; // [repetition][row][component]; null: identity
+  // Transposed, so that each loop runs over many independent sums (which the JIT vectorizes, in
+  // the same order on every JVM) rather than over one dot product:
+  private final float[] hyperplanes; // [k * repetitions * simHashBits + r * simHashBits + i]
+  private final float[][] projections; // [repetition][k * projectionDimension + j]; null: identity
 
   FixedDimensionalEncoding(
       int dimension, int repetitions, int simHashBits, int projectionDimension, long seed) {
@@ -55,20 +58,21 @@ final class FixedDimensionalEncoding {
     this.simHashBits = simHashBits;
     this.projectionDimension = projectionDimension;
     Random random = new Random(seed);
-    this.hyperplanes = new float[repetitions][simHashBits][dimension];
+    int planes = repetitions * simHashBits;
+    this.hyperplanes = new float[dimension * planes];
     this.projections =
-        projectionDimension == dimension ? null : new float[repetitions][projectionDimension][dimension];
+        projectionDimension == dimension ? null : new float[repetitions][dimension * projectionDimension];
     float sign = (float) (1 / Math.sqrt(projectionDimension));
     for (int r = 0; r < repetitions; r++) {
-      for (float[] hyperplane : hyperplanes[r]) {
+      for (int i = 0; i < simHashBits; i++) {
         for (int k = 0; k < dimension; k++) {
-          hyperplane[k] = (float) random.nextGaussian();
+          hyperplanes[k * planes + r * simHashBits + i] = (float) random.nextGaussian();
         }
       }
       if (projections != null) {
-        for (float[] row : projections[r]) {
+        for (int j = 0; j < projectionDimension; j++) {
           for (int k = 0; k < dimension; k++) {
-            row[k] = random.nextBoolean() ? sign : -sign;
+            projections[r][k * projectionDimension + j] = random.nextBoolean() ? sign : -sign;
           }
         }
       }
@@ -95,37 +99,31 @@ final class FixedDimensionalEncoding {
       throw new IllegalArgumentException("no tokens to encode");
     }
     final int buckets = 1 << simHashBits;
+    int[][] bucketOf = buckets(tokens);
     float[] out = new float[encodedDimension()];
-    int[] bucketOf = new int[tokens.length];
-    double[][] blocks = new double[buckets][dimension];
+    float[][] blocks = new float[buckets][dimension];
     int[] counts = new int[buckets];
     for (int r = 0; r < repetitions; r++) {
-      for (double[] block : blocks) {
-        java.util.Arrays.fill(block, 0);
+      for (float[] block : blocks) {
+        Arrays.fill(block, 0);
       }
-      java.util.Arrays.fill(counts, 0);
+      Arrays.fill(counts, 0);
       for (int t = 0; t < tokens.length; t++) {
-        float[] token = tokens[t];
-        if (token.length != dimension) {
-          throw new IllegalArgumentException(
-              "token " + t + " has dimension " + token.length + ", the encoding's is " + dimension);
-        }
-        int bucket = bucket(hyperplanes[r], token);
-        bucketOf[t] = bucket;
+        int bucket = bucketOf[r][t];
         counts[bucket]++;
+        float[] block = blocks[bucket];
+        float[] token = tokens[t];
         for (int k = 0; k < dimension; k++) {
-          blocks[bucket][k] += token[k];
+          block[k] += token[k];
         }
       }
       for (int b = 0; b < buckets; b++) {
         if (document && counts[b] == 0) {
-          float[] nearest = tokens[nearestToken(bucketOf, b)];
+          System.arraycopy(tokens[nearestToken(bucketOf[r], b)], 0, blocks[b], 0, dimension);
+        } else if (document && counts[b] > 1) {
+          float scale = 1f / counts[b];
           for (int k = 0; k < dimension; k++) {
-            blocks[b][k] = nearest[k];
-          }
-        } else if (document) {
-          for (int k = 0; k < dimension; k++) {
-            blocks[b][k] /= counts[b];
+            blocks[b][k] *= scale;
           }
         }
         project(r, blocks[b], out, (r * buckets + b) * projectionDimension);
@@ -134,19 +132,39 @@ final class FixedDimensionalEncoding {
     return out;
   }
 
-  /** The bucket of {@code token}: bit i is set if it lies on the positive side of hyperplane i. */
-  private static int bucket(float[][] hyperplanes, float[] token) {
-    int bucket = 0;
-    for (int i = 0; i < hyperplanes.length; i++) {
-      double dot = 0;
-      for (int k = 0; k < token.length; k++) {
-        dot += (double) hyperplanes[i][k] * token[k];
+  /**
+   * Each token's bucket in each repetition ({@code [repetition][token]}): bit i is set if the token
+   * lies on the positive side of the repetition's hyperplane i.
+   */
+  private int[][] buckets(float[][] tokens) {
+    int planes = repetitions * simHashBits;
+    int[][] bucketOf = new int[repetitions][tokens.length];
+    float[] dots = new float[planes];
+    for (int t = 0; t < tokens.length; t++) {
+      float[] token = tokens[t];
+      if (token.length != dimension) {
+        throw new IllegalArgumentException(
+            "token " + t + " has dimension " + token.length + ", the encoding's is " + dimension);
       }
-      if (dot > 0) {
-        bucket |= 1 << i;
+      Arrays.fill(dots, 0);
+      for (int k = 0; k < dimension; k++) {
+        float x = token[k];
+        int base = k * planes;
+        for (int p = 0; p < planes; p++) {
+          dots[p] += x * hyperplanes[base + p];
+        }
+      }
+      for (int r = 0; r < repetitions; r++) {
+        int bucket = 0;
+        for (int i = 0; i < simHashBits; i++) {
+          if (dots[r * simHashBits + i] > 0) {
+            bucket |= 1 << i;
+          }
+        }
+        bucketOf[r][t] = bucket;
       }
     }
-    return bucket;
+    return bucketOf;
   }
 
   /** The first token whose bucket differs from {@code bucket} in fewest bits. */
@@ -162,20 +180,18 @@ final class FixedDimensionalEncoding {
     return best;
   }
 
-  private void project(int repetition, double[] block, float[] out, int offset) {
+  private void project(int repetition, float[] block, float[] out, int offset) {
     if (projections == null) {
-      for (int k = 0; k < dimension; k++) {
-        out[offset + k] = (float) block[k];
-      }
+      System.arraycopy(block, 0, out, offset, dimension);
       return;
     }
-    for (int j = 0; j < projectionDimension; j++) {
-      float[] row = projections[repetition][j];
-      double sum = 0;
-      for (int k = 0; k < dimension; k++) {
-        sum += row[k] * block[k];
+    float[] projection = projections[repetition];
+    for (int k = 0; k < dimension; k++) {
+      float x = block[k];
+      int base = k * projectionDimension;
+      for (int j = 0; j < projectionDimension; j++) {
+        out[offset + j] += x * projection[base + j];
       }
-      out[offset + j] = (float) sum;
     }
   }
 }

