@@ -44,8 +44,8 @@ import org.apache.lucene.util.IOUtils;
  * Options: {@code --out DIR} (reports, default {@code bench-results} in the project root), {@code --shared DIR}
  * (default: {@code shared} beside the project), {@code --pages N} (needle pages, default 1,000), {@code --docs N}
  * (synthetic documents, default 100,000), {@code --threads N} (searcher threads, default 2),
- * {@code --quick} (shorter runs), {@code --indexes a,b} ({@code synthetic}: build only these of its
- * indexes, and run only their strategies).
+ * {@code --quick} (shorter runs), {@code --indexes a,b} ({@code synthetic}, {@code needle},
+ * {@code judged}: build only these of its indexes, and run only their strategies).
  */
 public final class BenchMain {
 
@@ -74,8 +74,8 @@ public final class BenchMain {
     try {
       System.out.println("MaxSim kernel: " + KernelProvider.name() + "; " + machine());
       switch (command) {
-        case "needle" -> needle(pages, out, work, threads);
-        case "judged" -> judged(out, work, threads);
+        case "needle" -> needle(pages, indexes, out, work, threads);
+        case "judged" -> judged(indexes, out, work, threads);
         case "pooling" -> pooling(pages, out, work, threads);
         case "synthetic" -> synthetic(docs, indexes, out, work, threads);
         case "exhaustive" -> {
@@ -105,7 +105,7 @@ public final class BenchMain {
   }
 
   /** Needle in a haystack: the seed benchmark's table. */
-  static void needle(int pages, Path out, Path work, int threads) throws Exception {
+  static void needle(int pages, String indexes, Path out, Path work, int threads) throws Exception {
     VectorDataset data = encode(NeedleHaystack.generate(42, pages, 6, NeedleHaystack.maxNeedles()));
     compareStrategies(
         "needle",
@@ -114,13 +114,14 @@ public final class BenchMain {
         List.of(Evaluation.Quality.hit(1), Evaluation.Quality.hit(5), Evaluation.Quality.hit(20), Evaluation.Quality.recall(100)),
         20,
         "Hit@20",
+        indexes,
         out,
         work,
         threads);
   }
 
   /** Cranfield and DBpedia: judged relevance. */
-  static void judged(Path out, Path work, int threads) throws Exception {
+  static void judged(String indexes, Path out, Path work, int threads) throws Exception {
     for (TextDataset text : List.of(Cranfield.load(), Beir.dbpedia5k())) {
       VectorDataset data = encode(text);
       compareStrategies(
@@ -130,6 +131,7 @@ public final class BenchMain {
           List.of(Evaluation.Quality.ndcg(10), Evaluation.Quality.recall(100)),
           10,
           "nDCG@10",
+          indexes,
           out,
           work,
           threads);
@@ -144,6 +146,7 @@ public final class BenchMain {
       List<Evaluation.Quality> qualities,
       int exactK,
       String chartQuality,
+      String indexes,
       Path out,
       Path work,
       int threads)
@@ -168,7 +171,7 @@ public final class BenchMain {
     for (int candidates : new int[] {20, 100, 500}) {
       strategies.add(Strategy.summaryRerank("full", candidates));
     }
-    for (int candidates : new int[] {20, 100, 500}) {
+    for (int candidates : new int[] {20, 50, 100, 200, 500}) {
       strategies.add(Strategy.summaryRerank("fde", candidates));
     }
     strategies.add(Strategy.exhaustive("pool-2"));
@@ -189,8 +192,22 @@ public final class BenchMain {
     for (int[] setting : new int[][] {{10, 8, 0}, {50, 8, 0}, {50, TokenIndex.DEFAULT_PROBES, 0}, {200, 16, 100}}) {
       strategies.add(Strategy.centroidTokenKnn("centroid-2", setting[0], setting[1], setting[2] > 0, setting[2]));
     }
+    specs = chosen(specs, strategies, indexes);
     new BenchmarkRun(name, title, data, qualities, exactK, out, work, threads)
         .run(specs, strategies, chartQuality, note());
+  }
+
+  /**
+   * The specs named in {@code indexes} (comma-separated; null: all), removing the other specs'
+   * strategies from {@code strategies}.
+   */
+  private static List<BenchIndex.Spec> chosen(List<BenchIndex.Spec> specs, List<Strategy> strategies, String indexes) {
+    if (indexes == null) {
+      return specs;
+    }
+    List<String> chosen = List.of(indexes.split(","));
+    strategies.removeIf(strategy -> chosen.contains(strategy.index()) == false);
+    return specs.stream().filter(spec -> chosen.contains(spec.name())).toList();
   }
 
   /** Hierarchical pooling at factors 1 to 4: tokens, size, exhaustive latency, quality. */
@@ -285,11 +302,7 @@ public final class BenchMain {
     for (int candidates : new int[] {100, 500}) {
       strategies.add(Strategy.summaryRerank("fde-float", candidates));
     }
-    if (indexes != null) {
-      List<String> chosen = List.of(indexes.split(","));
-      specs = specs.stream().filter(spec -> chosen.contains(spec.name())).toList();
-      strategies.removeIf(strategy -> chosen.contains(strategy.index()) == false);
-    }
+    specs = chosen(specs, strategies, indexes);
     new BenchmarkRun(
             "synthetic",
             String.format(Locale.ROOT, "Synthetic ColBERT-like corpus: %,d documents, %,d tokens, dim 128, 100 queries of 32 tokens", docs, data.documentTokens()),

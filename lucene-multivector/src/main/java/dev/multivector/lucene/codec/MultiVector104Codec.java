@@ -18,7 +18,8 @@ import org.apache.lucene.codecs.lucene104.Lucene104Codec;
  * <p>Fields added as {@link dev.multivector.lucene.document.MultiVectorField} are stored by
  * {@link MultiVectorDocValuesFormat} (matrices as SIMD panels, with their token index if they ask
  * for one) and their summary vectors by {@link MultiVectorKnnVectorsFormat}; everything else is
- * written exactly as {@link Lucene104Codec} writes it.
+ * written exactly as {@link Lucene104Codec} writes it, except that vector fields may have up to
+ * {@link dev.multivector.lucene.document.MultiVectorFieldConfig#MAX_SUMMARY_DIMENSION} dimensions.
  *
  * <p>An index built with Lucene's own {@link org.apache.lucene.document.LateInteractionField} gets
  * the fast layout too: name its fields in {@link #MultiVector104Codec(Collection)} and every

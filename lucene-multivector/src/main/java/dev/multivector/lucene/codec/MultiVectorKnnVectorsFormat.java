@@ -3,7 +3,6 @@ package dev.multivector.lucene.codec;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,13 +56,6 @@ public final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
   /** Segment suffix of the summary vectors' files. */
   static final String SUMMARY_SUFFIX = "MultiVectorSummary";
 
-  /** Summary vectors without a graph: Lucene builds none when the threshold cannot be reached. */
-  private static final KnnVectorsFormat FLAT_SUMMARY =
-      new Lucene99HnswVectorsFormat(
-          Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN,
-          Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH,
-          Integer.MAX_VALUE);
-
   private final KnnVectorsFormat delegate;
 
   /**
@@ -91,38 +83,26 @@ public final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
     return field.hasVectorValues() && MultiVectorFieldConfig.fromFieldInfo(field) != null;
   }
 
-  private static final Map<List<Object>, KnnVectorsFormat> SUMMARY_FORMATS =
-      new ConcurrentHashMap<>();
+  /** What a summary vectors' format depends on: its graph (null: none) and bits a component. */
+  private record SummaryStorage(MultiVectorFieldConfig.Graph graph, int bits) {
+    KnnVectorsFormat format() {
+      // Without a graph, Lucene's formats with a threshold no segment reaches: flat, searched exactly.
+      MultiVectorFieldConfig.Graph g = graph == null ? MultiVectorFieldConfig.Graph.DEFAULT : graph;
+      int threshold = graph == null ? Integer.MAX_VALUE : Lucene99HnswVectorsFormat.HNSW_GRAPH_THRESHOLD;
+      return bits == 32
+          ? new Lucene99HnswVectorsFormat(g.maxConn(), g.beamWidth(), threshold)
+          : new Lucene104HnswScalarQuantizedVectorsFormat(
+              ScalarEncoding.fromNumBits(bits), g.maxConn(), g.beamWidth(), 1, null, threshold);
+    }
+  }
 
-  /**
-   * The format of one multi-vector field's summary vectors: with a graph and quantized if
-   * configured.
-   */
+  private static final Map<SummaryStorage, KnnVectorsFormat> SUMMARY_FORMATS = new ConcurrentHashMap<>();
+
+  /** The format of one multi-vector field's summary vectors: flat or with a graph, quantized or not. */
   private static KnnVectorsFormat summaryFormat(FieldInfo field) {
     MultiVectorFieldConfig config = MultiVectorFieldConfig.fromFieldInfo(field);
-    MultiVectorFieldConfig.Graph graph = config.summaryGraph();
-    int bits = config.summaryBits();
-    if (graph == null && bits == 32) {
-      return FLAT_SUMMARY;
-    }
     return SUMMARY_FORMATS.computeIfAbsent(
-        Arrays.asList(graph, bits),
-        key -> {
-          if (bits == 32) {
-            return new Lucene99HnswVectorsFormat(graph.maxConn(), graph.beamWidth());
-          }
-          ScalarEncoding encoding = ScalarEncoding.fromNumBits(bits);
-          return graph == null // flat: no segment reaches the graph's threshold
-              ? new Lucene104HnswScalarQuantizedVectorsFormat(
-                  encoding,
-                  Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN,
-                  Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH,
-                  1,
-                  null,
-                  Integer.MAX_VALUE)
-              : new Lucene104HnswScalarQuantizedVectorsFormat(
-                  encoding, graph.maxConn(), graph.beamWidth());
-        });
+        new SummaryStorage(config.summaryGraph(), config.summaryBits()), SummaryStorage::format);
   }
 
   @Override

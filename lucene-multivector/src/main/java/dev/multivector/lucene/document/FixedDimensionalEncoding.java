@@ -23,9 +23,6 @@ import java.util.Random;
  */
 final class FixedDimensionalEncoding {
 
-  /** Largest encoded dimension. */
-  static final int MAX_ENCODED_DIMENSION = MultiVectorFieldConfig.MAX_SUMMARY_DIMENSION;
-
   private final int dimension, repetitions, simHashBits, projectionDimension;
   // Transposed, so that each loop runs over many independent sums (which the JIT vectorizes, in
   // the same order on every JVM) rather than over one dot product:
@@ -37,22 +34,7 @@ final class FixedDimensionalEncoding {
     if (dimension < 1) {
       throw new IllegalArgumentException("dimension must be at least 1, got " + dimension);
     }
-    if (repetitions < 1) {
-      throw new IllegalArgumentException("repetitions must be at least 1, got " + repetitions);
-    }
-    if (simHashBits < 0 || simHashBits > 16) {
-      throw new IllegalArgumentException("simHashBits must be in [0, 16], got " + simHashBits);
-    }
-    if (projectionDimension < 1) {
-      throw new IllegalArgumentException(
-          "projectionDimension must be at least 1, got " + projectionDimension);
-    }
-    long encoded = (long) repetitions * (1L << simHashBits) * projectionDimension;
-    if (encoded > MAX_ENCODED_DIMENSION) {
-      throw new IllegalArgumentException(
-          "repetitions x 2^simHashBits x projectionDimension = " + encoded + ", more than "
-              + MAX_ENCODED_DIMENSION);
-    }
+    new MultiVectorFieldConfig.Fde(repetitions, simHashBits, projectionDimension, seed); // validates
     this.dimension = dimension;
     this.repetitions = repetitions;
     this.simHashBits = simHashBits;

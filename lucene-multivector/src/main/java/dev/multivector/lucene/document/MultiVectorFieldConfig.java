@@ -30,12 +30,16 @@ import org.apache.lucene.index.VectorSimilarityFunction;
  */
 public final class MultiVectorFieldConfig {
 
-  /** Largest token dimension: the limit of Lucene's vector formats, which hold the summary vector. */
+  /**
+   * Largest token dimension: Lucene's limit for vectors, as for {@link
+   * org.apache.lucene.document.LateInteractionField}.
+   */
   public static final int MAX_DIMENSION = 1024;
 
   /**
    * Largest dimension of a summary vector: an {@link Fde} may have up to 16,384 (64 KB as float32).
-   * The codec accepts vectors of this many dimensions in every vector field.
+   * {@code MultiVector104Codec} accepts vectors of this many dimensions in every vector field;
+   * Lucene's own codecs refuse more than 1,024, and so the default FDE, at {@code addDocument}.
    */
   public static final int MAX_SUMMARY_DIMENSION = 1 << 14;
 
@@ -142,9 +146,10 @@ public final class MultiVectorFieldConfig {
     public static final Fde DEFAULT = new Fde(16, 4, 16, 42);
 
     public Fde {
-      if (repetitions < 1 || simHashBits < 0 || simHashBits > 16 || projectionDimension < 1) {
+      // At most 256 buckets: each costs every document and query a block, filled and projected.
+      if (repetitions < 1 || simHashBits < 0 || simHashBits > 8 || projectionDimension < 1) {
         throw new IllegalArgumentException(
-            "FDE repetitions and projectionDimension must be at least 1 and simHashBits in [0, 16],"
+            "FDE repetitions and projectionDimension must be at least 1 and simHashBits in [0, 8],"
                 + " got " + repetitions + ", " + projectionDimension + " and " + simHashBits);
       }
       long encoded = (long) repetitions * (1L << simHashBits) * projectionDimension;
@@ -439,10 +444,9 @@ public final class MultiVectorFieldConfig {
           .centroidIndex(CentroidIndex.parse(attributes.get(ATTR_CENTROID_INDEX)))
           .summaryGraph(Graph.parse(attributes.get(ATTR_SUMMARY_GRAPH)))
           .summaryBits(Integer.parseInt(attributes.getOrDefault(ATTR_SUMMARY_BITS, "32")))
-          .fde(
-              summaryVector == SummaryVector.FDE && attributes.containsKey(ATTR_FDE)
-                  ? Fde.parse(attributes.get(ATTR_FDE))
-                  : null)
+          // An FDE's settings are always recorded (parse throws if absent): a default would encode
+          // queries unlike the documents.
+          .fde(summaryVector == SummaryVector.FDE ? Fde.parse(attributes.get(ATTR_FDE)) : null)
           .build();
     } catch (NullPointerException | IllegalArgumentException e) {
       throw new IllegalArgumentException(
@@ -669,9 +673,10 @@ public final class MultiVectorFieldConfig {
      * Stores the summary vectors with {@code bits} bits a component: 32 (float32), or 8, 7, 4, 2 or
      * 1 in Lucene's scalar-quantized vectors format (optimized scalar quantization; with 1 and 2,
      * queries are quantized to 4 bits). Searches read the quantized copy, and the candidates are
-     * then scored by MaxSim; the float32 vectors are kept for merges. By default 1 for an {@link
-     * SummaryVector#FDE} (4,096 dimensions by default: 512 bytes a document instead of 16 KB, at
-     * little cost in ranking, see docs/benchmarks.md) and 32 for the mean and max.
+     * then scored by MaxSim; the float32 vectors stay on disk for merges. By default 1 for an
+     * {@link SummaryVector#FDE} (4,096 dimensions by default: searches read 528 bytes a document
+     * instead of 16 KB, at little cost in ranking, see docs/benchmarks.md) and 32 for the mean and
+     * max.
      */
     public Builder summaryBits(int bits) {
       if (bits != 32 && bits != 8 && bits != 7 && bits != 4 && bits != 2 && bits != 1) {

@@ -585,16 +585,7 @@ final class TopKSearch {
       }
       float[] target =
           config.querySummary(query.tokens().forSimilarity(query.getField(), config.similarity()));
-      kinds.add(
-          (config.fde() == null
-                  ? config.summaryVector().name()
-                  : String.format(
-                      Locale.ROOT,
-                      "FDE of %d repetitions x %d buckets x %d",
-                      config.fde().repetitions(),
-                      1 << config.fde().simHashBits(),
-                      config.fde().projectionDimension()))
-              + (config.summaryBits() == 32 ? "" : " (" + config.summaryBits() + "-bit)"));
+      kinds.add(summaryKind(config));
       AcceptDocs acceptDocs = AcceptDocs.fromLiveDocs(acceptDocs(context), context.reader().maxDoc());
       tasks.add(
           () -> {
@@ -612,6 +603,21 @@ final class TopKSearch {
     List<ScoreDoc> nearest = best(searcher.getTaskExecutor().invokeAll(tasks), numCandidates);
     return describe(
         "summary-vector kNN on " + String.join(", ", kinds), byLeaf(nearest, candidates));
+  }
+
+  /** The summary vector's kind for explain: MEAN, MAX or the FDE's shape, and its bits if quantized. */
+  private static String summaryKind(MultiVectorFieldConfig config) {
+    MultiVectorFieldConfig.Fde fde = config.fde();
+    String kind =
+        fde == null
+            ? config.summaryVector().name()
+            : String.format(
+                Locale.ROOT,
+                "FDE of %d repetitions x %d buckets x %d",
+                fde.repetitions(),
+                1 << fde.simHashBits(),
+                fde.projectionDimension());
+    return config.summaryBits() == 32 ? kind : kind + " (" + config.summaryBits() + "-bit)";
   }
 
   /** QUERY: the candidate query's top hits (within the filter). */

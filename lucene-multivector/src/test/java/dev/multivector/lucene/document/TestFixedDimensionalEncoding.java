@@ -12,7 +12,7 @@ public class TestFixedDimensionalEncoding extends LuceneTestCase {
     assertEquals(3 * 16 * 8, new FixedDimensionalEncoding(32, 3, 4, 8, 1).encodedDimension());
     assertEquals(3 * 16 * 8, new FixedDimensionalEncoding(32, 3, 4, 8, 1).encodeQuery(matrix(new Random(1), 5, 32)).length);
     expectThrows(IllegalArgumentException.class, () -> new FixedDimensionalEncoding(32, 0, 4, 8, 1));
-    expectThrows(IllegalArgumentException.class, () -> new FixedDimensionalEncoding(32, 1, 17, 8, 1));
+    expectThrows(IllegalArgumentException.class, () -> new FixedDimensionalEncoding(32, 1, 9, 8, 1));
     expectThrows(IllegalArgumentException.class, () -> new FixedDimensionalEncoding(32, 64, 10, 32, 1));
     FixedDimensionalEncoding fde = new FixedDimensionalEncoding(4, 1, 2, 4, 1);
     IllegalArgumentException e =
@@ -77,16 +77,8 @@ public class TestFixedDimensionalEncoding extends LuceneTestCase {
    */
   public void testFindsMaxSimsBestDocument() {
     Random random = new Random(random().nextLong());
-    int dim = 32, docs = 300, topics = 30;
-    float[][] centroids = matrix(random, topics * 8, dim);
-    float[][][] corpus = new float[docs][][];
-    for (int d = 0; d < docs; d++) {
-      int topic = random.nextInt(topics);
-      corpus[d] = new float[16][];
-      for (int t = 0; t < 16; t++) {
-        corpus[d][t] = noisy(random, centroids[topic * 8 + random.nextInt(8)], 0.5f);
-      }
-    }
+    int dim = 32, docs = 300;
+    float[][][] corpus = clusteredCorpus(random, dim, docs, 16, 16);
     FixedDimensionalEncoding fde = new FixedDimensionalEncoding(dim, 10, 4, 8, random.nextLong());
     float[][] encoded = new float[docs][];
     float[][] means = new float[docs][];
@@ -126,23 +118,17 @@ public class TestFixedDimensionalEncoding extends LuceneTestCase {
    */
   public void testInnerProductTracksMaxSim() {
     Random random = new Random(random().nextLong());
-    int dim = 32, docs = 300, topics = 30;
-    float[][] centroids = matrix(random, topics * 8, dim);
-    float[][][] corpus = new float[docs][][];
-    for (int d = 0; d < docs; d++) {
-      int topic = random.nextInt(topics);
-      corpus[d] = new float[8 + random.nextInt(24)][];
-      for (int t = 0; t < corpus[d].length; t++) {
-        corpus[d][t] = noisy(random, centroids[topic * 8 + random.nextInt(8)], 0.5f);
-      }
-    }
+    int dim = 32, docs = 300;
+    float[][][] corpus = clusteredCorpus(random, dim, docs, 8, 31);
     MultiVectorFieldConfig.Fde settings = MultiVectorFieldConfig.Fde.DEFAULT;
     FixedDimensionalEncoding fde =
         new FixedDimensionalEncoding(
             dim, settings.repetitions(), settings.simHashBits(), settings.projectionDimension(), random.nextLong());
     float[][] encoded = new float[docs][];
+    float[][] means = new float[docs][];
     for (int d = 0; d < docs; d++) {
       encoded[d] = fde.encodeDocument(corpus[d]);
+      means[d] = SummaryVector.MEAN.of(corpus[d], false);
     }
     int queries = 20;
     double byEncoding = 0, byMean = 0;
@@ -158,7 +144,7 @@ public class TestFixedDimensionalEncoding extends LuceneTestCase {
       for (int d = 0; d < docs; d++) {
         maxSim[d] = MaxSimReference.maxSim(query, corpus[d]);
         inner[d] = MaxSimReference.dot(q, encoded[d]);
-        mean[d] = MaxSimReference.dot(queryMean, SummaryVector.MEAN.of(corpus[d], false));
+        mean[d] = MaxSimReference.dot(queryMean, means[d]);
       }
       byEncoding += spearman(maxSim, inner) / queries;
       byMean += spearman(maxSim, mean) / queries;
@@ -166,6 +152,24 @@ public class TestFixedDimensionalEncoding extends LuceneTestCase {
     String found = String.format(java.util.Locale.ROOT, "rank correlation: encoding %.3f, mean %.3f", byEncoding, byMean);
     assertTrue(found, byEncoding >= 0.5);
     assertTrue(found, byEncoding > byMean);
+  }
+
+  /**
+   * Documents of {@code minTokens} to {@code maxTokens} tokens, each a noisy copy of one of its
+   * topic's 8 centres (30 topics).
+   */
+  private static float[][][] clusteredCorpus(Random random, int dim, int docs, int minTokens, int maxTokens) {
+    int topics = 30;
+    float[][] centroids = matrix(random, topics * 8, dim);
+    float[][][] corpus = new float[docs][][];
+    for (int d = 0; d < docs; d++) {
+      int topic = random.nextInt(topics);
+      corpus[d] = new float[minTokens == maxTokens ? minTokens : minTokens + random.nextInt(maxTokens - minTokens + 1)][];
+      for (int t = 0; t < corpus[d].length; t++) {
+        corpus[d][t] = noisy(random, centroids[topic * 8 + random.nextInt(8)], 0.5f);
+      }
+    }
+    return corpus;
   }
 
   private static double spearman(double[] a, double[] b) {

@@ -214,17 +214,18 @@ public class TestMultiVectorField extends LuceneTestCase {
     }
     expectThrows(IllegalStateException.class, () -> SummaryVector.FDE.of(tokens, false));
     IllegalArgumentException e =
-        expectThrows(IllegalArgumentException.class, () -> new MultiVectorFieldConfig.Fde(64, 10, 32, 1));
+        expectThrows(IllegalArgumentException.class, () -> new MultiVectorFieldConfig.Fde(64, 8, 32, 1));
     assertTrue(e.getMessage(), e.getMessage().contains("more than 16384"));
   }
 
   /**
-   * An FDE wider than Lucene's usual 1,024 dimensions, stored quantized: the vectors format keeps
-   * the float32 encodings (merges and {@link FloatVectorValues} read them) and searches a quantized
-   * copy, with or without a graph; {@code KnnFloatVectorQuery} works on the field.
+   * An FDE wider than Lucene's usual 1,024 dimensions, stored as float32 or quantized: the vectors
+   * format keeps the float32 encodings (merges and {@link FloatVectorValues} read them) and
+   * searches the quantized copy if there is one, with or without a graph; {@code
+   * KnnFloatVectorQuery} works on the field.
    */
-  public void testWideQuantizedFde() throws IOException {
-    int bits = new int[] {1, 2, 4, 7, 8}[random().nextInt(5)];
+  public void testWideFde() throws IOException {
+    int bits = new int[] {1, 2, 4, 7, 8, 32}[random().nextInt(6)];
     MultiVectorFieldConfig config =
         MultiVectorFieldConfig.builder(8)
             .fde(new MultiVectorFieldConfig.Fde(4, 5, 16, random().nextLong()))
@@ -255,7 +256,7 @@ public class TestMultiVectorField extends LuceneTestCase {
           assertEquals(config, MultiVectorFieldConfig.fromFieldInfo(info));
           assertEquals(2048, info.getVectorDimension());
           assertEquals(
-              Lucene104HnswScalarQuantizedVectorsFormat.NAME,
+              bits == 32 ? "Lucene99HnswVectorsFormat" : Lucene104HnswScalarQuantizedVectorsFormat.NAME,
               info.getAttribute("PerFieldKnnVectorsFormat.format"));
           FloatVectorValues values = context.reader().getFloatVectorValues("f");
           KnnVectorValues.DocIndexIterator it = values.iterator();

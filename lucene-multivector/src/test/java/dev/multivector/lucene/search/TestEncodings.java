@@ -10,12 +10,14 @@ import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import dev.multivector.lucene.document.MultiVectorFieldConfig.Encoding;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.lucene.codecs.lucene104.Lucene104HnswScalarQuantizedVectorsFormat;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.StringField;
@@ -252,6 +254,8 @@ public class TestEncodings extends LuceneTestCase {
         MultiVectorFieldConfig.builder(dim)
             .encoding(randomCompressed())
             .tokenGraph(new MultiVectorFieldConfig.Graph(16, 50))
+            // the summary-vector first stage on the mean or on an FDE
+            .fde(random().nextBoolean() ? new MultiVectorFieldConfig.Fde(4, 2, 4, random().nextLong()) : null)
             .build();
     IndexSearcher searcher = index(dim, atLeast(60), config, config);
     float[][] query = randomMatrix(TestUtil.nextInt(random(), 1, 6), dim);
@@ -389,7 +393,14 @@ public class TestEncodings extends LuceneTestCase {
                 MultiVectorFieldConfig.builder(dim).encoding(Encoding.INT8).keepRawVectors(false).build(),
                 config(dim, Encoding.FLOAT32),
                 MultiVectorFieldConfig.builder(dim).encoding(Encoding.BIT).keepRawVectors(false).build(),
-                config(dim, Encoding.BIT)));
+                config(dim, Encoding.BIT),
+                // summary vectors stored quantized, flat or in a graph
+                MultiVectorFieldConfig.builder(dim).summaryBits(1).build(),
+                MultiVectorFieldConfig.builder(dim)
+                    .encoding(Encoding.INT8)
+                    .summaryBits(8)
+                    .summaryGraph(new MultiVectorFieldConfig.Graph(8, 20))
+                    .build()));
     java.util.Collections.shuffle(configs, random());
     dir = newDirectory();
     try (IndexWriter writer = new IndexWriter(dir, newIndexWriterConfig().setCodec(new MultiVector104Codec()))) {
@@ -413,8 +424,20 @@ public class TestEncodings extends LuceneTestCase {
     MultiVectorValues values = MultiVectorValues.of(merged, FIELD);
     assertEquals(recorded.encoding(), values.encoding());
     assertEquals(recorded.keepRawVectors(), values.hasRawVectors());
+    assertEquals(
+        recorded.summaryBits() == 32 ? "Lucene99HnswVectorsFormat" : Lucene104HnswScalarQuantizedVectorsFormat.NAME,
+        merged.getFieldInfos().fieldInfo(FIELD).getAttribute("PerFieldKnnVectorsFormat.format"));
+    assertEquals(merged.maxDoc(), merged.getFloatVectorValues(FIELD).size());
     float[][] query = randomMatrix(2, dim);
-    assertEquals(5, searcher.search(LateInteractionQuery.builder(FIELD, query).k(5).rescore(10).build(), 5).scoreDocs.length);
+    TopDocs exhaustive = searcher.search(LateInteractionQuery.builder(FIELD, query).k(5).rescore(10).build(), 5);
+    assertEquals(5, exhaustive.scoreDocs.length);
+    TopDocs bySummary =
+        searcher.search(LateInteractionQuery.builder(FIELD, query).k(5).summaryKnn(merged.maxDoc()).rescore(10).build(), 5);
+    assertEquals(scores(exhaustive), scores(bySummary));
+  }
+
+  private static List<Float> scores(TopDocs hits) {
+    return Arrays.stream(hits.scoreDocs).map(hit -> hit.score).toList();
   }
 
   public void testRescoreMustBePositive() {

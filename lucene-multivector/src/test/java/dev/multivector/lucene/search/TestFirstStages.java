@@ -42,6 +42,7 @@ public class TestFirstStages extends LuceneTestCase {
   private int totalTokens;
   private float maxAbs; // the largest |component| of an indexed token
   private float maxL1; // the largest L1 norm of an indexed token
+  private MultiVectorFieldConfig config; // the indexed field's
 
   @Override
   public void tearDown() throws Exception {
@@ -71,7 +72,7 @@ public class TestFirstStages extends LuceneTestCase {
               TestUtil.nextInt(random(), 1, 8),
               random().nextLong()));
     }
-    MultiVectorFieldConfig config = builder.build();
+    config = builder.build();
     dir = newDirectory();
     IndexWriterConfig iwc =
         newIndexWriterConfig().setCodec(new MultiVector104Codec()).setMaxBufferedDocs(TestUtil.nextInt(random(), 10, 60));
@@ -98,6 +99,9 @@ public class TestFirstStages extends LuceneTestCase {
         if (deletions && random().nextInt(12) == 0) {
           writer.deleteDocuments(new Term("id", Integer.toString(random().nextInt(i + 1))));
         }
+      }
+      if (random().nextInt(4) == 0) {
+        writer.forceMerge(1); // a merge rewrites the summary vectors and rebuilds the token indexes
       }
     }
     reader = DirectoryReader.open(dir);
@@ -209,8 +213,9 @@ public class TestFirstStages extends LuceneTestCase {
         assertTrue(text, text.contains("found by the first stage"));
         assertTrue(text, text.contains(q.getSecondStage() == LateInteractionQuery.SecondStage.XTR ? "XTR estimate" : "MaxSim"));
         if (q.getFirstStage() == LateInteractionQuery.FirstStage.SUMMARY_KNN) {
-          // Which summary vector: MEAN, MAX, or an FDE and its shape.
+          // Which summary vector: MEAN, MAX, or an FDE and its shape; and its bits if quantized.
           assertTrue(text, text.matches("(?s).*summary-vector kNN on (MEAN|MAX|FDE of \\d+ repetitions).*"));
+          assertEquals(text, config.summaryBits() != 32, text.contains("(" + config.summaryBits() + "-bit)"));
         }
       }
     }
