@@ -158,6 +158,7 @@ public final class BenchMain {
             BenchIndex.Spec.luceneBuiltin(),
             new BenchIndex.Spec("max-summary", MultiVectorFieldConfig.builder(dim).summaryVector(SummaryVector.MAX)),
             new BenchIndex.Spec("fde", MultiVectorFieldConfig.builder(dim).fde(Fde.DEFAULT)),
+            new BenchIndex.Spec("fde-float", MultiVectorFieldConfig.builder(dim).fde(Fde.DEFAULT).summaryBits(32)),
             new BenchIndex.Spec("pool-2", MultiVectorFieldConfig.builder(dim).pooling(2, 1)),
             new BenchIndex.Spec("pool-4", MultiVectorFieldConfig.builder(dim).pooling(4, 1)),
             new BenchIndex.Spec("int8", MultiVectorFieldConfig.builder(dim).encoding(Encoding.INT8)),
@@ -173,6 +174,9 @@ public final class BenchMain {
     }
     for (int candidates : new int[] {20, 50, 100, 200, 500}) {
       strategies.add(Strategy.summaryRerank("fde", candidates));
+    }
+    for (int candidates : new int[] {100, 500}) {
+      strategies.add(Strategy.summaryRerank("fde-float", candidates));
     }
     strategies.add(Strategy.exhaustive("pool-2"));
     strategies.add(Strategy.exhaustive("pool-4"));
