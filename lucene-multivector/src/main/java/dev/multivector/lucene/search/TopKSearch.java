@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -572,6 +574,9 @@ final class TopKSearch {
     final int numCandidates = query.getFirstStageSize();
     List<Callable<List<ScoreDoc>>> tasks = new ArrayList<>();
     Set<String> kinds = new TreeSet<>(); // the summary vectors searched, for explain
+    // The query's summary vector by configuration: segments usually share one, and an FDE of the
+    // query's tokens is worth encoding once.
+    Map<MultiVectorFieldConfig, float[]> targets = new HashMap<>();
     for (LeafReaderContext context : leaves) {
       FieldInfo info = context.reader().getFieldInfos().fieldInfo(query.getField());
       if (info == null) {
@@ -584,7 +589,9 @@ final class TopKSearch {
                 + "stage: index it as a MultiVectorField");
       }
       float[] target =
-          config.querySummary(query.tokens().forSimilarity(query.getField(), config.similarity()));
+          targets.computeIfAbsent(
+              config,
+              c -> c.querySummary(query.tokens().forSimilarity(query.getField(), c.similarity())));
       kinds.add(summaryKind(config));
       AcceptDocs acceptDocs = AcceptDocs.fromLiveDocs(acceptDocs(context), context.reader().maxDoc());
       tasks.add(
