@@ -67,6 +67,9 @@ public class TestHostileDocuments extends LuceneTestCase {
             .maxTokens(15)
             .tokenGraph(new MultiVectorFieldConfig.Graph(8, 16))
             .centroidIndex(2)
+            // the summary vector as a wide FDE (values summed over tokens and projected), quantized
+            .fde(random().nextBoolean() ? new MultiVectorFieldConfig.Fde(8, 4, 16, random().nextLong()) : null)
+            .summaryBits(random().nextBoolean() ? 1 : 32)
             .build();
     MultiVectorFieldConfig cosine =
         MultiVectorFieldConfig.builder(dim).similarity(VectorSimilarityFunction.COSINE).build();
@@ -99,6 +102,7 @@ public class TestHostileDocuments extends LuceneTestCase {
           writer.commit();
         }
       }
+      writer.forceMerge(1); // merges requantize and rebuild from the hostile values
       writer.commit();
       assertTrue("refused " + refused, refused > 0);
       assertTrue("accepted " + accepted.size(), accepted.isEmpty() == false);
