@@ -178,6 +178,9 @@ public final class BenchMain {
     for (int candidates : new int[] {100, 500}) {
       strategies.add(Strategy.summaryRerank("fde-float", candidates));
     }
+    for (int[] setting : new int[][] {{100, 4}, {200, 4}, {500, 2}}) {
+      strategies.add(Strategy.summaryRerank("fde", setting[0], setting[1]));
+    }
     strategies.add(Strategy.exhaustive("pool-2"));
     strategies.add(Strategy.exhaustive("pool-4"));
     strategies.add(Strategy.exhaustive("int8"));
@@ -305,6 +308,9 @@ public final class BenchMain {
     }
     for (int candidates : new int[] {100, 500}) {
       strategies.add(Strategy.summaryRerank("fde-float", candidates));
+    }
+    for (int[] setting : new int[][] {{50, 4}, {100, 4}, {100, 10}}) {
+      strategies.add(Strategy.summaryRerank("fde", setting[0], setting[1]));
     }
     specs = chosen(specs, strategies, indexes);
     new BenchmarkRun(

@@ -72,13 +72,21 @@ record Strategy(String name, String parameters, String index, Search search) {
 
   /** Summary-vector kNN first stage, then exact MaxSim. */
   static Strategy summaryRerank(String index, int candidates) {
+    return summaryRerank(index, candidates, 1);
+  }
+
+  /**
+   * Summary-vector kNN first stage, {@code oversample} times the candidates by the quantized
+   * summary vectors reordered by their float32 values, then exact MaxSim.
+   */
+  static Strategy summaryRerank(String index, int candidates, int oversample) {
     return new Strategy(
         "summary kNN + MaxSim",
-        "candidates=" + candidates,
+        "candidates=" + candidates + (oversample == 1 ? "" : ", oversample=" + oversample),
         index,
         (searcher, query, n) ->
             searcher.search(
-                LateInteractionQuery.builder(BenchIndex.FIELD, query).k(n).summaryKnn(candidates).build(), n));
+                LateInteractionQuery.builder(BenchIndex.FIELD, query).k(n).summaryKnn(candidates, oversample).build(), n));
   }
 
   /**

@@ -101,6 +101,7 @@ public final class LateInteractionQuery extends Query {
   private final SecondStage secondStage;
   private final int rescore; // 0: none
   private final int probes;
+  private final float oversample; // SUMMARY_KNN: quantized candidates per candidate; 1 if none
 
   private LateInteractionQuery(
       String field,
@@ -112,7 +113,8 @@ public final class LateInteractionQuery extends Query {
       Query candidateQuery,
       SecondStage secondStage,
       int rescore,
-      int probes) {
+      int probes,
+      float oversample) {
     this.field = field;
     this.tokens = tokens;
     this.k = k;
@@ -123,6 +125,7 @@ public final class LateInteractionQuery extends Query {
     this.secondStage = secondStage;
     this.rescore = rescore;
     this.probes = probes;
+    this.oversample = oversample;
   }
 
   /** Starts a query for the documents of {@code field} nearest {@code queryVectors} by MaxSim. */
@@ -142,6 +145,7 @@ public final class LateInteractionQuery extends Query {
     private SecondStage secondStage = SecondStage.EXACT;
     private int rescore;
     private int probes = TokenIndex.DEFAULT_PROBES;
+    private float oversample = 1;
 
     private Builder(String field, float[][] queryVectors) {
       this.field = Objects.requireNonNull(field, "field");
@@ -173,6 +177,25 @@ public final class LateInteractionQuery extends Query {
 
     /** First stage {@link FirstStage#SUMMARY_KNN}: the {@code candidates} nearest summary vectors. */
     public Builder summaryKnn(int candidates) {
+      return summaryKnn(candidates, 1);
+    }
+
+    /**
+     * First stage {@link FirstStage#SUMMARY_KNN}, oversampled where the summary vectors are
+     * quantized ({@code summaryBits} below 32): the {@code ceil(candidates * oversample)} nearest by
+     * the quantized vectors, of which the {@code candidates} nearest by the float32 summary vectors
+     * kept on disk. It recovers what quantization loses for the price of reading the float32
+     * vectors of the oversampled candidates (16 KB each for the default FDE). Float32 summary
+     * vectors are searched as with {@link #summaryKnn(int)}.
+     *
+     * @throws IllegalArgumentException if {@code candidates} is not positive, or {@code oversample}
+     *     is not a finite number of at least 1
+     */
+    public Builder summaryKnn(int candidates, float oversample) {
+      if ((oversample >= 1 && oversample <= Integer.MAX_VALUE) == false) {
+        throw new IllegalArgumentException("oversample must be a finite number of at least 1, got " + oversample);
+      }
+      this.oversample = oversample;
       return firstStage(FirstStage.SUMMARY_KNN, positive("candidates", candidates), null);
     }
 
@@ -216,6 +239,9 @@ public final class LateInteractionQuery extends Query {
     }
 
     private Builder firstStage(FirstStage stage, int size, Query query) {
+      if (stage != FirstStage.SUMMARY_KNN) {
+        this.oversample = 1;
+      }
       this.firstStage = stage;
       this.firstStageSize = size;
       this.candidateQuery = query;
@@ -253,7 +279,8 @@ public final class LateInteractionQuery extends Query {
           candidateQuery,
           secondStage,
           rescore,
-          probes);
+          probes,
+          oversample);
     }
   }
 
@@ -319,6 +346,11 @@ public final class LateInteractionQuery extends Query {
     return rescore;
   }
 
+  /** Quantized summary-vector candidates per candidate (see {@link Builder#summaryKnn(int, float)}). */
+  public float getOversample() {
+    return oversample;
+  }
+
   /** The centroid lists each query token probes in a centroid index (see {@link Builder#probes}). */
   public int getProbes() {
     return probes;
@@ -339,7 +371,8 @@ public final class LateInteractionQuery extends Query {
           rewrittenCandidates,
           secondStage,
           rescore,
-          probes);
+          probes,
+          oversample);
     }
     return TopKSearch.search(this, searcher);
   }
@@ -382,7 +415,8 @@ public final class LateInteractionQuery extends Query {
         + switch (firstStage) {
           case EXHAUSTIVE -> "";
           case TOKEN_KNN -> ", tokenKnn=" + firstStageSize + ", probes=" + probes;
-          case SUMMARY_KNN -> ", summaryKnn=" + firstStageSize;
+          case SUMMARY_KNN ->
+              ", summaryKnn=" + firstStageSize + (oversample == 1 ? "" : ", oversample=" + oversample);
           case QUERY -> ", candidates=" + firstStageSize + " of " + candidateQuery.toString(defaultField);
         }
         + (secondStage == SecondStage.XTR ? ", xtrEstimate" : "")
@@ -402,7 +436,8 @@ public final class LateInteractionQuery extends Query {
         && Objects.equals(candidateQuery, other.candidateQuery)
         && secondStage == other.secondStage
         && rescore == other.rescore
-        && probes == other.probes;
+        && probes == other.probes
+        && oversample == other.oversample;
   }
 
   @Override
@@ -418,6 +453,7 @@ public final class LateInteractionQuery extends Query {
         candidateQuery,
         secondStage,
         rescore,
-        probes);
+        probes,
+        oversample);
   }
 }

@@ -17,9 +17,13 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.KnnVectorValues;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.QueryTimeout;
 import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.AcceptDocs;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -592,16 +596,23 @@ final class TopKSearch {
           targets.computeIfAbsent(
               config,
               c -> c.querySummary(query.tokens().forSimilarity(query.getField(), c.similarity())));
-      kinds.add(summaryKind(config));
       AcceptDocs acceptDocs = AcceptDocs.fromLiveDocs(acceptDocs(context), context.reader().maxDoc());
+      boolean oversampled = query.getOversample() > 1 && config.summaryBits() < 32;
+      int searched =
+          oversampled ? (int) Math.min(Integer.MAX_VALUE, Math.ceil(numCandidates * (double) query.getOversample())) : numCandidates;
+      kinds.add(summaryKind(config) + (oversampled ? " (" + searched + " reordered by float32)" : ""));
       tasks.add(
           () -> {
-            KnnCollector collector = timeLimited(new TopKnnCollector(numCandidates, Integer.MAX_VALUE));
+            KnnCollector collector = timeLimited(new TopKnnCollector(searched, Integer.MAX_VALUE));
             if (shouldExit() == false) {
               context.reader().searchNearestVectors(query.getField(), target, collector, acceptDocs);
             }
+            ScoreDoc[] nearest = collector.topDocs().scoreDocs;
+            if (oversampled) {
+              nearest = nearestByFloat32(context.reader(), info, target, nearest, numCandidates);
+            }
             List<ScoreDoc> hits = new ArrayList<>();
-            for (ScoreDoc hit : collector.topDocs().scoreDocs) {
+            for (ScoreDoc hit : nearest) {
               hits.add(new ScoreDoc(context.docBase + hit.doc, hit.score));
             }
             return hits;
@@ -610,6 +621,32 @@ final class TopKSearch {
     List<ScoreDoc> nearest = best(searcher.getTaskExecutor().invokeAll(tasks), numCandidates);
     return describe(
         "summary-vector kNN on " + String.join(", ", kinds), byLeaf(nearest, candidates));
+  }
+
+  /**
+   * The {@code n} of {@code hits} (a segment's) whose float32 summary vectors are nearest {@code
+   * target}, scored by the field's similarity: quantized formats keep the float32 vectors.
+   */
+  private ScoreDoc[] nearestByFloat32(LeafReader reader, FieldInfo info, float[] target, ScoreDoc[] hits, int n)
+      throws IOException {
+    FloatVectorValues values = reader.getFloatVectorValues(info.name);
+    if (values == null || hits.length == 0) {
+      return hits;
+    }
+    ScoreDoc[] byDoc = hits.clone();
+    Arrays.sort(byDoc, Comparator.comparingInt(hit -> hit.doc));
+    KnnVectorValues.DocIndexIterator iterator = values.iterator();
+    VectorSimilarityFunction similarity = info.getVectorSimilarityFunction();
+    for (ScoreDoc hit : byDoc) {
+      if (shouldExit()) {
+        break; // keep the quantized scores of the rest
+      }
+      if (iterator.advance(hit.doc) == hit.doc) {
+        hit.score = similarity.compare(target, values.vectorValue(iterator.index()));
+      }
+    }
+    Arrays.sort(byDoc, (a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.doc, b.doc));
+    return Arrays.copyOf(byDoc, Math.min(n, byDoc.length));
   }
 
   /** The summary vector's kind for explain: MEAN, MAX or the FDE's shape, and its bits if quantized. */

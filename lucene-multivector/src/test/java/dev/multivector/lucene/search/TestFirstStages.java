@@ -140,6 +140,11 @@ public class TestFirstStages extends LuceneTestCase {
       TopDocs summary =
           searcher.search(build(LateInteractionQuery.builder(FIELD, query).k(k).summaryKnn(reader.maxDoc()), filter), k);
       assertSameHits(exhaustive, summary, 0f);
+      TopDocs oversampled =
+          searcher.search(
+              build(LateInteractionQuery.builder(FIELD, query).k(k).summaryKnn(reader.maxDoc(), 1 + 3 * random().nextFloat()), filter),
+              k);
+      assertSameHits(exhaustive, oversampled, 0f);
 
       TopDocs candidates =
           searcher.search(
@@ -221,8 +226,55 @@ public class TestFirstStages extends LuceneTestCase {
     }
   }
 
+  /**
+   * Oversampling 1-bit summary vectors enough reorders them by their float32 values: the same
+   * candidates as searching float32 summary vectors of the same tokens.
+   */
+  public void testOversampledSummaryKnnTakesTheFloat32Nearest() throws Exception {
+    int dim = TestUtil.nextInt(random(), 4, 16);
+    MultiVectorFieldConfig.Fde fde = new MultiVectorFieldConfig.Fde(4, 3, 8, random().nextLong());
+    MultiVectorFieldConfig oneBit = MultiVectorFieldConfig.builder(dim).fde(fde).summaryBits(1).build();
+    MultiVectorFieldConfig float32 = MultiVectorFieldConfig.builder(dim).fde(fde).summaryBits(32).build();
+    dir = newDirectory();
+    IndexWriterConfig iwc =
+        newIndexWriterConfig().setCodec(new MultiVector104Codec()).setMaxBufferedDocs(TestUtil.nextInt(random(), 10, 60));
+    int numDocs = atLeast(200);
+    try (IndexWriter writer = new IndexWriter(dir, iwc)) {
+      for (int i = 0; i < numDocs; i++) {
+        float[][] matrix = randomMatrix(TestUtil.nextInt(random(), 1, 20), dim);
+        Document doc = new Document();
+        doc.add(new StringField("id", Integer.toString(i), Field.Store.NO));
+        doc.add(new MultiVectorField("oneBit", matrix, oneBit));
+        doc.add(new MultiVectorField("float32", matrix, float32));
+        writer.addDocument(doc);
+        if (random().nextInt(15) == 0) {
+          writer.deleteDocuments(new Term("id", Integer.toString(random().nextInt(i + 1))));
+        }
+      }
+    }
+    reader = DirectoryReader.open(dir);
+    IndexSearcher searcher = newSearcher(reader);
+    for (int iter = 0; iter < 5; iter++) {
+      float[][] query = randomMatrix(TestUtil.nextInt(random(), 1, 8), dim);
+      int candidates = TestUtil.nextInt(random(), 1, 30);
+      // k = candidates: the hits are the candidates, each with its MaxSim.
+      TopDocs expected =
+          searcher.search(LateInteractionQuery.builder("float32", query).k(candidates).summaryKnn(candidates).build(), candidates);
+      LateInteractionQuery oversampled =
+          LateInteractionQuery.builder("oneBit", query).k(candidates).summaryKnn(candidates, numDocs).build();
+      assertSameHits(expected, searcher.search(oversampled, candidates), 0f);
+      String explanation = searcher.explain(oversampled, expected.scoreDocs[0].doc).toString();
+      assertTrue(explanation, explanation.contains("(1-bit) (" + candidates * numDocs + " reordered by float32)"));
+    }
+  }
+
   public void testInvalidCombinations() throws Exception {
     float[][] query = {{1, 0}};
+    for (float oversample : new float[] {0.5f, 0, -1, Float.NaN, Float.POSITIVE_INFINITY}) {
+      IllegalArgumentException e =
+          expectThrows(IllegalArgumentException.class, () -> LateInteractionQuery.builder(FIELD, query).summaryKnn(10, oversample));
+      assertTrue(e.getMessage(), e.getMessage().contains("oversample must be a finite number of at least 1"));
+    }
     expectThrows(IllegalArgumentException.class, () -> LateInteractionQuery.builder(FIELD, query).tokenKnn(10).build());
     expectThrows(IllegalArgumentException.class, () -> LateInteractionQuery.builder(FIELD, query).k(3).summaryKnn(10).xtrEstimate().build());
     expectThrows(IllegalArgumentException.class, () -> LateInteractionQuery.builder(FIELD, query).k(3).tokenKnn(0));

@@ -415,6 +415,11 @@ public class TestLateInteractionQuery extends LuceneTestCase {
     assertEquals(new MaxSimValuesSource(FIELD, query), new MaxSimValuesSource(FIELD, new float[][] {{1, 2}, {3, 4}}));
     assertNotEquals(new MaxSimValuesSource(FIELD, query), new MaxSimValuesSource("other", query));
     assertEquals("LateInteractionQuery[field=mv, tokens=2x2, k=3, filter=c:x]", a.toString());
+    Query summary = LateInteractionQuery.builder(FIELD, query).k(3).summaryKnn(50).build();
+    Query oversampled = LateInteractionQuery.builder(FIELD, query).k(3).summaryKnn(50, 4).build();
+    assertNotEquals(summary, oversampled);
+    assertEquals(summary, LateInteractionQuery.builder(FIELD, query).k(3).summaryKnn(50, 1).build());
+    assertEquals("LateInteractionQuery[field=mv, tokens=2x2, k=3, summaryKnn=50, oversample=4.0]", oversampled.toString());
     QueryUtils.check(a);
     query[0][0] = 9; // the query kept its own copy
     assertEquals(a, b);
