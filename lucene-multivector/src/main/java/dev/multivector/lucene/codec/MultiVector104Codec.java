@@ -3,6 +3,7 @@ package dev.multivector.lucene.codec;
 import java.util.Collection;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.apache.lucene.codecs.Codec;
 import org.apache.lucene.codecs.DocValuesFormat;
 import org.apache.lucene.codecs.FilterCodec;
 import org.apache.lucene.codecs.KnnVectorsFormat;
@@ -39,7 +40,7 @@ public final class MultiVector104Codec extends FilterCodec {
   public static final String NAME = "MultiVector104";
 
   private final DocValuesFormat docValuesFormat;
-  private final KnnVectorsFormat knnVectorsFormat = new MultiVectorKnnVectorsFormat();
+  private final KnnVectorsFormat knnVectorsFormat;
 
   /** The codec, storing {@link dev.multivector.lucene.document.MultiVectorField}s as panels. */
   public MultiVector104Codec() {
@@ -57,6 +58,32 @@ public final class MultiVector104Codec extends FilterCodec {
   MultiVector104Codec(Predicate<String> lateInteractionFields) {
     super(NAME, new Lucene104Codec());
     this.docValuesFormat = new MultiVectorDocValuesFormat(lateInteractionFields);
+    this.knnVectorsFormat = new MultiVectorKnnVectorsFormat();
+  }
+
+  /**
+   * The codec for an engine that configures its own codec: everything but multi-vector fields is
+   * written by {@code delegate}, per field, as the engine asks (OpenSearch's codecs choose
+   * postings formats and stored-fields compression). Segments still record this codec's name and
+   * are read by {@link #MultiVector104Codec()}, so {@code delegate} must be a {@link
+   * Lucene104Codec} whose choices are recorded in the segment: per-field formats registered by
+   * name, stored-fields mode.
+   *
+   * @throws IllegalArgumentException if {@code delegate} is not a {@link Lucene104Codec}
+   */
+  public MultiVector104Codec(Codec delegate) {
+    super(NAME, lucene104(delegate));
+    this.docValuesFormat = new MultiVectorDocValuesFormat(name -> false, delegate.docValuesFormat());
+    this.knnVectorsFormat = new MultiVectorKnnVectorsFormat(delegate.knnVectorsFormat());
+  }
+
+  private static Codec lucene104(Codec delegate) {
+    if (delegate instanceof Lucene104Codec == false) {
+      throw new IllegalArgumentException(
+          "the delegate codec must be a Lucene104Codec, for readers to read its segments with one, got "
+              + delegate.getName() + " (" + delegate.getClass().getName() + ")");
+    }
+    return delegate;
   }
 
   @Override

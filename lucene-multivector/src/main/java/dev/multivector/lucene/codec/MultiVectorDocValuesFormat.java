@@ -205,8 +205,8 @@ public final class MultiVectorDocValuesFormat extends DocValuesFormat {
    *     org.apache.lucene.document.LateInteractionField} values are to be stored as panels too
    */
   public MultiVectorDocValuesFormat(Predicate<String> lateInteractionFields) {
-    super(NAME);
-    this.delegate =
+    this(
+        lateInteractionFields,
         new PerFieldDocValuesFormat() {
           private final DocValuesFormat lucene90 = new Lucene90DocValuesFormat();
 
@@ -214,7 +214,13 @@ public final class MultiVectorDocValuesFormat extends DocValuesFormat {
           public DocValuesFormat getDocValuesFormatForField(String field) {
             return lucene90;
           }
-        };
+        });
+  }
+
+  /** The format writing other fields with {@code delegate}, which must record its choices per field. */
+  MultiVectorDocValuesFormat(Predicate<String> lateInteractionFields, DocValuesFormat delegate) {
+    super(NAME);
+    this.delegate = Objects.requireNonNull(delegate, "delegate");
     this.lateInteractionFields =
         Objects.requireNonNull(lateInteractionFields, "lateInteractionFields");
   }

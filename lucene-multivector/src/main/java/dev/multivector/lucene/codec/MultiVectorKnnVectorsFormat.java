@@ -63,8 +63,7 @@ public final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
    * HNSW format, per field.
    */
   public MultiVectorKnnVectorsFormat() {
-    super(NAME);
-    this.delegate =
+    this(
         new PerFieldKnnVectorsFormat() {
           private final KnnVectorsFormat hnsw = new Lucene99HnswVectorsFormat();
 
@@ -72,7 +71,13 @@ public final class MultiVectorKnnVectorsFormat extends KnnVectorsFormat {
           public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
             return hnsw;
           }
-        };
+        });
+  }
+
+  /** The format writing other vector fields with {@code delegate}, which must record its choices per field. */
+  MultiVectorKnnVectorsFormat(KnnVectorsFormat delegate) {
+    super(NAME);
+    this.delegate = delegate;
   }
 
   private static String summarySuffix(String segmentSuffix) {
