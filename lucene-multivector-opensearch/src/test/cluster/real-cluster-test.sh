@@ -2,7 +2,8 @@
 # The plugin on a real 3-node OpenSearch cluster, from the integ-test-zip distribution, on 127.0.0.1:
 # install the plugin zip, start 3 nodes (as nobody when run as root: OpenSearch refuses root), run
 # RealClusterCheck (create the index, bulk-index, queries equal to the library's, 400s for bad input),
-# kill -9 one node, check again once the cluster is yellow, restart it, check again once green.
+# kill -9 one node, check again once the cluster is yellow, restart it, check again once green;
+# then run the README's OpenSearch example against it.
 # Every node started here is stopped by its pid on exit, whether the checks pass or fail.
 #
 # usage: real-cluster-test.sh DISTRIBUTION_ZIP PLUGIN_ZIP WORK_DIR CLASSPATH_FILE CLASSES
@@ -152,4 +153,17 @@ check verify "http://127.0.0.1:$http_base"
 start_node "$victim"
 wait_for $nodes green "$http_base"
 check verify "http://127.0.0.1:$((http_base + victim))"
+
+# The README's OpenSearch example, as written but for the port.
+readme=$(cd "$(dirname "$0")/../../../.." && pwd)/README.md
+example=$(awk '/<!-- opensearch-example/ {found = 1; next} found && /^```bash/ {inside = 1; next} inside && /^```$/ {exit} inside' "$readme")
+[[ -n "$example" ]] || { echo "no opensearch-example block in $readme" >&2; exit 1; }
+output=$(bash -euo pipefail -c "${example//localhost:9200/127.0.0.1:$http_base}")
+searches=$(grep -o '"hits":{"total"' <<< "$output" | wc -l)
+if [[ "$output" == *'"error"'* || "$output" != *'"acknowledged":true'* || "$output" != *'"errors":false'* || $searches -ne 3 ]]; then
+  echo "the README's example failed:" >&2
+  echo "$output" >&2
+  exit 1
+fi
+log "README example: index created, 2 documents, 3 searches answered"
 log "all checks passed"

@@ -60,9 +60,9 @@ public final class MultiVectorFieldMapper extends ParametrizedFieldMapper {
   public static final class Builder extends ParametrizedFieldMapper.Builder {
     private final Parameter<Integer> dims = Parameter.intParam("dims", false, m -> cast(m).builder.dims.get(), -1);
     private final Parameter<String> similarity =
-        Parameter.restrictedStringParam("similarity", false, m -> cast(m).builder.similarity.get(), "dot_product", "cosine");
+        Parameter.stringParam("similarity", false, m -> cast(m).builder.similarity.get(), "dot_product");
     private final Parameter<String> encoding =
-        Parameter.restrictedStringParam("encoding", false, m -> cast(m).builder.encoding.get(), "float32", "int8", "bit");
+        Parameter.stringParam("encoding", false, m -> cast(m).builder.encoding.get(), "float32");
     private final Parameter<Boolean> keepRawVectors =
         Parameter.boolParam("keep_raw_vectors", false, m -> cast(m).builder.keepRawVectors.get(), true);
     private final Parameter<Integer> maxTokens =
@@ -72,7 +72,7 @@ public final class MultiVectorFieldMapper extends ParametrizedFieldMapper {
         Parameter.intParam(
             "protected_tokens", false, m -> cast(m).builder.protectedTokens.get(), HierarchicalTokenPooler.DEFAULT_PROTECTED_TOKENS);
     private final Parameter<String> summaryVector =
-        Parameter.restrictedStringParam("summary_vector", false, m -> cast(m).builder.summaryVector.get(), "mean", "max", "fde");
+        Parameter.stringParam("summary_vector", false, m -> cast(m).builder.summaryVector.get(), "mean");
     private final Parameter<Map<String, Object>> fde = objectParam("fde", m -> cast(m).builder.fde.get());
     private final Parameter<Integer> summaryBits = Parameter.intParam("summary_bits", false, m -> cast(m).builder.summaryBits.get(), 0);
     private final Parameter<Map<String, Object>> summaryGraph = objectParam("summary_graph", m -> cast(m).builder.summaryGraph.get());
@@ -115,12 +115,12 @@ public final class MultiVectorFieldMapper extends ParametrizedFieldMapper {
       }
       MultiVectorFieldConfig.Builder config =
           MultiVectorFieldConfig.builder(dims.get())
-              .similarity(VectorSimilarityFunction.valueOf(similarity.get().toUpperCase(Locale.ROOT)))
-              .encoding(MultiVectorFieldConfig.Encoding.valueOf(encoding.get().toUpperCase(Locale.ROOT)))
+              .similarity(VectorSimilarityFunction.valueOf(choice(similarity, "dot_product", "cosine")))
+              .encoding(MultiVectorFieldConfig.Encoding.valueOf(choice(encoding, "float32", "int8", "bit")))
               .keepRawVectors(keepRawVectors.get())
               .maxTokens(maxTokens.get())
               .pooling(poolFactor.get(), protectedTokens.get())
-              .summaryVector(SummaryVector.valueOf(summaryVector.get().toUpperCase(Locale.ROOT)));
+              .summaryVector(SummaryVector.valueOf(choice(summaryVector, "mean", "max", "fde")));
       if (fde.get() != null) {
         ObjectValue value = new ObjectValue("fde", fde.get(), Set.of("repetitions", "sim_hash_bits", "projection_dimension", "seed"));
         MultiVectorFieldConfig.Fde d = MultiVectorFieldConfig.Fde.DEFAULT;
@@ -151,6 +151,15 @@ public final class MultiVectorFieldMapper extends ParametrizedFieldMapper {
         }
       }
       return config.build();
+    }
+
+    /** The parameter's value, one of {@code choices}, as the library's constant name. */
+    private static String choice(Parameter<String> parameter, String... choices) {
+      String value = parameter.get();
+      if (List.of(choices).contains(value) == false) {
+        throw new IllegalArgumentException("[" + parameter.name + "] must be one of " + List.of(choices) + ", got [" + value + "]");
+      }
+      return value.toUpperCase(Locale.ROOT);
     }
 
     private static MultiVectorFieldConfig.Graph graph(ObjectValue value) {

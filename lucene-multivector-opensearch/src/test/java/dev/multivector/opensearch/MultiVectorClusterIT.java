@@ -29,6 +29,7 @@ import org.opensearch.action.search.SearchPhaseExecutionException;
 import org.opensearch.action.search.SearchResponse;
 import org.opensearch.action.support.WriteRequest;
 import org.opensearch.common.lucene.Lucene;
+import org.opensearch.common.settings.Setting;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.core.rest.RestStatus;
 import org.opensearch.core.xcontent.XContentBuilder;
@@ -58,7 +59,15 @@ public class MultiVectorClusterIT extends OpenSearchIntegTestCase {
 
   @Override
   protected Collection<Class<? extends Plugin>> nodePlugins() {
-    return List.of(MultiVectorPlugin.class);
+    return List.of(MultiVectorPlugin.class, KnnSettingPlugin.class);
+  }
+
+  /** Registers the k-NN plugin's index setting, as the k-NN plugin would (it is not on Maven Central for 3.8+). */
+  public static final class KnnSettingPlugin extends Plugin {
+    @Override
+    public List<Setting<?>> getSettings() {
+      return List.of(Setting.boolSetting(MultiVectorPlugin.INDEX_KNN, false, Setting.Property.IndexScope));
+    }
   }
 
   private static Settings indexSettings(boolean multiVector) {
@@ -251,6 +260,45 @@ public class MultiVectorClusterIT extends OpenSearchIntegTestCase {
             () -> client().prepareSearch(index).setQuery(new LateInteractionQueryBuilder(FIELD, new float[][] {{1, 2}}, 3)).get());
     assertEquals(RestStatus.BAD_REQUEST, e.status());
     assertTrue(e.toString(), e.toString().contains("2 dimensions, field [" + FIELD + "] has " + DIMS));
+
+    // Too many tokens for the mapping's max_tokens.
+    String small = "small-max-tokens";
+    prepareCreate(small)
+        .setSettings(indexSettings(true))
+        .setMapping(FIELD, "type=multi_vector,dims=" + DIMS + ",max_tokens=5")
+        .get();
+    MapperParsingException tooMany =
+        expectThrows(MapperParsingException.class, () -> client().prepareIndex(small).setSource(FIELD, randomMatrix(6)).get());
+    assertEquals(RestStatus.BAD_REQUEST, tooMany.status());
+    assertTrue(tooMany.getCause().getMessage(), tooMany.getCause().getMessage().contains("more than maxTokens=5"));
+
+    // Mapping parameters: a bad value is refused naming the field and the parameter.
+    for (String[] bad :
+        new String[][] {
+          {"{\"type\": \"multi_vector\"}", "[dims] is required"},
+          {"{\"type\": \"multi_vector\", \"dims\": 8, \"summary_bits\": 3}", "summaryBits must be"},
+          {"{\"type\": \"multi_vector\", \"dims\": 8, \"token_index\": {\"type\": \"ivf\"}}", "[token_index.type]"},
+          {"{\"type\": \"multi_vector\", \"dims\": 8, \"fde\": {\"buckets\": 4}}", "[fde] has no parameter [buckets]"},
+          {"{\"type\": \"multi_vector\", \"dims\": 8, \"similarity\": \"l2\"}", "similarity"},
+        }) {
+      Exception refused =
+          expectThrows(
+              Exception.class,
+              () -> prepareCreate("bad-mapping")
+                  .setSettings(indexSettings(true))
+                  .setMapping("{\"properties\": {\"" + FIELD + "\": " + bad[0] + "}}")
+                  .get());
+      assertTrue(bad[0] + ": " + refused, refused.getMessage().contains(bad[1]) && refused.getMessage().contains(FIELD));
+    }
+
+    // The k-NN plugin's codec and ours cannot both serve an index.
+    IllegalArgumentException both =
+        expectThrows(
+            IllegalArgumentException.class,
+            () -> prepareCreate("both-codecs")
+                .setSettings(Settings.builder().put(indexSettings(true)).put(MultiVectorPlugin.INDEX_KNN, true))
+                .get());
+    assertTrue(both.getMessage(), both.getMessage().contains("index.multi_vector and index.knn cannot both be true"));
 
     // multi_vector fields need the index setting that gives the index the library's codec.
     MapperParsingException noSetting =

@@ -39,7 +39,7 @@ import org.opensearch.common.xcontent.json.JsonXContent;
  */
 public final class RealClusterCheck {
 
-  static final String INDEX = "pages";
+  static final String INDEX = "checks";
   static final String FIELD = "colbert";
   static final int DIMS = 32;
   static final int DOCS = 3000;
