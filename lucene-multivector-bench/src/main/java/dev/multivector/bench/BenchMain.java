@@ -37,6 +37,10 @@ import org.apache.lucene.util.IOUtils;
  *       built-in and the native roofline, bytes per token, single-thread kernels against the
  *       native roofline;
  *   <li>{@code dump-tokens}: real-text token matrices for the pooling fixtures;
+ *   <li>{@code cluster [--url URL]}: the needle set through the OpenSearch plugin on a running
+ *       cluster (REST, default {@code http://127.0.0.1:9200}) beside the library in-process; run
+ *       by {@code lucene-multivector-opensearch/src/test/cluster/cluster-bench.sh}, which starts
+ *       the cluster.
  *   <li>{@code jmh [JMH arguments]}: the JMH benchmarks ({@code MaxSimKernelBenchmark},
  *       {@code IndexWriteBenchmark}, {@code HierarchicalPoolingBenchmark}).
  * </ul>
@@ -66,6 +70,7 @@ public final class BenchMain {
     int threads = Integer.parseInt(option(rest, "--threads", "2"));
     boolean quick = rest.remove("--quick");
     String indexes = option(rest, "--indexes", null);
+    String url = option(rest, "--url", "http://127.0.0.1:9200");
     if (rest.isEmpty() == false) {
       throw new IllegalArgumentException("unknown options " + rest);
     }
@@ -76,6 +81,11 @@ public final class BenchMain {
       switch (command) {
         case "needle" -> needle(pages, indexes, out, work, threads);
         case "judged" -> judged(indexes, out, work, threads);
+        case "cluster" -> {
+          VectorDataset data = encode(NeedleHaystack.generate(42, pages, 6, NeedleHaystack.maxNeedles()));
+          ClusterBench.run(
+              url, String.format(Locale.ROOT, "Needle in a haystack: %,d europarl pages, %d needles", pages, data.queries().size()), data, out, work, note());
+        }
         case "pooling" -> pooling(pages, out, work, threads);
         case "synthetic" -> synthetic(docs, indexes, out, work, threads);
         case "exhaustive" -> {

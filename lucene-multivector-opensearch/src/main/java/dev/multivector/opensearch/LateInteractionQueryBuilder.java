@@ -153,6 +153,9 @@ public final class LateInteractionQueryBuilder extends AbstractQueryBuilder<Late
 
   /** Rescore the best {@code n} with exact MaxSim (0: none). */
   public LateInteractionQueryBuilder rescore(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("[" + NAME + "] [rescore] must be 0 (none) or positive, got " + n);
+    }
     this.rescore = n;
     libraryQuery();
     return this;

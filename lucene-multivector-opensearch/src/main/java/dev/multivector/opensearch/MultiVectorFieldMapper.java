@@ -6,10 +6,12 @@ import dev.multivector.lucene.document.SummaryVector;
 import dev.multivector.lucene.pooling.HierarchicalTokenPooler;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.Query;
 import org.opensearch.core.xcontent.XContentParser;
@@ -168,7 +170,7 @@ public final class MultiVectorFieldMapper extends ParametrizedFieldMapper {
     }
 
     @SuppressWarnings("unchecked")
-    private static Parameter<Map<String, Object>> objectParam(String name, java.util.function.Function<FieldMapper, Map<String, Object>> init) {
+    private static Parameter<Map<String, Object>> objectParam(String name, Function<FieldMapper, Map<String, Object>> init) {
       return new Parameter<Map<String, Object>>(
           name,
           false,
@@ -310,11 +312,11 @@ public final class MultiVectorFieldMapper extends ParametrizedFieldMapper {
           throw new IllegalArgumentException(what + ": token vector " + rows.size() + " holds a " + token + ", not a number");
         }
         if (n == row.length) {
-          row = java.util.Arrays.copyOf(row, n * 2);
+          row = Arrays.copyOf(row, n * 2);
         }
         row[n++] = parser.floatValue();
       }
-      rows.add(java.util.Arrays.copyOf(row, n));
+      rows.add(Arrays.copyOf(row, n));
     }
     if (rows.isEmpty()) {
       throw new IllegalArgumentException(what + " has no token vectors");

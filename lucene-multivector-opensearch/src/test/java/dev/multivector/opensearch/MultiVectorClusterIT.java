@@ -31,7 +31,9 @@ import org.opensearch.action.support.WriteRequest;
 import org.opensearch.common.lucene.Lucene;
 import org.opensearch.common.settings.Setting;
 import org.opensearch.common.settings.Settings;
+import org.opensearch.core.common.Strings;
 import org.opensearch.core.rest.RestStatus;
+import org.opensearch.core.xcontent.MediaTypeRegistry;
 import org.opensearch.core.xcontent.XContentBuilder;
 import org.opensearch.common.xcontent.XContentFactory;
 import org.opensearch.index.IndexService;
@@ -166,6 +168,15 @@ public class MultiVectorClusterIT extends OpenSearchIntegTestCase {
           library, red, search(new LateInteractionQueryBuilder(FIELD, query, 10).filter(QueryBuilders.termQuery("color", "red")), null));
       // Every token retrieved: every document is a candidate, scored exactly.
       assertSameHits(library, exact, search(new LateInteractionQueryBuilder(FIELD, query, 10).tokenKnn(100_000, 1 << 18), null));
+      // The other first stages, as JSON the shards parse (a wrapper query): toXContent and fromXContent agree.
+      for (LateInteractionQueryBuilder allCandidates :
+          List.of(
+              new LateInteractionQueryBuilder(FIELD, query, 10).summaryKnn(100_000, 2),
+              new LateInteractionQueryBuilder(FIELD, query, 10).candidates(QueryBuilders.matchAllQuery(), 100_000),
+              new LateInteractionQueryBuilder(FIELD, query, 10).tokenKnn(100_000, 1 << 18).xtrEstimate(true).rescore(100_000))) {
+        String json = Strings.toString(MediaTypeRegistry.JSON, allCandidates);
+        assertSameHits(library, exact, search(QueryBuilders.wrapperQuery(json), null));
+      }
       // Every hit of match_all rescored in each shard.
       assertSameHits(library, exact, search(QueryBuilders.matchAllQuery(), new LateInteractionRescorerBuilder(FIELD, query)));
       // Inside bool, as any query.
@@ -182,7 +193,9 @@ public class MultiVectorClusterIT extends OpenSearchIntegTestCase {
     SearchResponse explained =
         client().prepareSearch(INDEX).setQuery(new LateInteractionQueryBuilder(FIELD, queries.get(0), 3).tokenKnn(20, 0)).setExplain(true).get();
     String explanation = explained.getHits().getAt(0).getExplanation().toString();
-    assertTrue(explanation, explanation.contains("MaxSim") && explanation.contains("token kNN"));
+    assertTrue(
+        explanation,
+        explanation.contains("MaxSim") && explanation.contains("token kNN") && explanation.contains("best document token"));
   }
 
   /** Every segment of the index, on every node, was written by the library's codec. */
