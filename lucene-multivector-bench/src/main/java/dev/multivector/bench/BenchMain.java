@@ -84,7 +84,7 @@ public final class BenchMain {
         case "cluster" -> {
           VectorDataset data = encode(NeedleHaystack.generate(42, pages, 6, NeedleHaystack.maxNeedles()));
           ClusterBench.run(
-              url, String.format(Locale.ROOT, "Needle in a haystack: %,d europarl pages, %d needles", pages, data.queries().size()), data, out, work, note());
+              url, String.format(Locale.ROOT, "Needle in a haystack: %,d europarl pages, %d needles", pages, data.queries().size()), data, out, work, threads, note());
         }
         case "pooling" -> pooling(pages, out, work, threads);
         case "synthetic" -> synthetic(docs, indexes, out, work, threads);

@@ -21,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.lucene.document.Document;
@@ -68,11 +70,11 @@ final class ClusterBench {
 
   private record Row(String engine, Stage stage, Map<String, Double> quality, double p50, double p99, double tookP50) {}
 
-  static void run(String url, String title, VectorDataset data, Path out, Path work, String note) throws Exception {
-    new ClusterBench(url, data).run(title, out, work, note);
+  static void run(String url, String title, VectorDataset data, Path out, Path work, int threads, String note) throws Exception {
+    new ClusterBench(url, data).run(title, out, work, threads, note);
   }
 
-  private void run(String title, Path out, Path work, String note) throws Exception {
+  private void run(String title, Path out, Path work, int threads, String note) throws Exception {
     int dim = data.dimension();
     MultiVectorFieldConfig config = MultiVectorFieldConfig.builder(dim).centroidIndex(2).build();
     List<Stage> stages =
@@ -93,14 +95,17 @@ final class ClusterBench {
       writer.commit();
       double librarySeconds = (System.nanoTime() - start) / 1e9;
       List<Row> rows = new ArrayList<>();
+      ExecutorService executor = Executors.newFixedThreadPool(threads);
       try (DirectoryReader reader = DirectoryReader.open(directory)) {
-        IndexSearcher searcher = new IndexSearcher(reader);
+        IndexSearcher searcher = new IndexSearcher(reader, executor);
         for (Stage stage : stages) {
           rows.add(measure("library, in-process", stage, q -> library(searcher, stage, q)));
           rows.add(measure("OpenSearch, 3 nodes, REST", stage, q -> cluster(stage, q)));
         }
+      } finally {
+        executor.shutdown();
       }
-      report(title, rows, clusterSeconds, librarySeconds, out, note);
+      report(title, rows, clusterSeconds, librarySeconds, threads, out, note);
     }
   }
 
@@ -202,7 +207,7 @@ final class ClusterBench {
         rest ? ExhaustiveLatency.percentile(took, 50) : Double.NaN);
   }
 
-  private void report(String title, List<Row> rows, double clusterSeconds, double librarySeconds, Path out, String note)
+  private void report(String title, List<Row> rows, double clusterSeconds, double librarySeconds, int threads, Path out, String note)
       throws IOException {
     StringBuilder md = new StringBuilder("## ").append(title).append(", through OpenSearch and in-process\n\n");
     md.append("| first stage | engine | Hit@1 | Hit@5 | Hit@20 | p50 ms | p99 ms | p50 `took` ms |\n|---|---|---|---|---|---|---|---|\n");
@@ -224,10 +229,11 @@ final class ClusterBench {
         String.format(
             Locale.ROOT,
             "\nIndexing: the cluster (REST bulk, 3 shards, 1 replica, refresh at the end) %.1f s; the library"
-                + " (one IndexWriter, committed) %.1f s. p50/p99: client wall time a query, one at a time, %d timed"
+                + " (one IndexWriter, committed; searched with %d threads) %.1f s. p50/p99: client wall time a query, one at a time, %d timed"
                 + " passes after a warm-up pass; `took` is the cluster's own time. The 3 nodes (512 MB heap each) and"
                 + " the client share the machine's cores.\n\n%s\n",
             clusterSeconds,
+            threads,
             librarySeconds,
             TIMED_PASSES,
             note));

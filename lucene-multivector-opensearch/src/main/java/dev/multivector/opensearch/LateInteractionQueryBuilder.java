@@ -90,10 +90,7 @@ public final class LateInteractionQueryBuilder extends AbstractQueryBuilder<Late
   public LateInteractionQueryBuilder(StreamInput in) throws IOException {
     super(in);
     field = in.readString();
-    queryVectors = new float[in.readVInt()][];
-    for (int i = 0; i < queryVectors.length; i++) {
-      queryVectors[i] = in.readFloatArray();
-    }
+    queryVectors = TokenMatrix.read(in);
     k = in.readVInt();
     filter = in.readOptionalNamedWriteable(QueryBuilder.class);
     firstStage = in.readEnum(LateInteractionQuery.FirstStage.class);
@@ -108,10 +105,7 @@ public final class LateInteractionQueryBuilder extends AbstractQueryBuilder<Late
   @Override
   protected void doWriteTo(StreamOutput out) throws IOException {
     out.writeString(field);
-    out.writeVInt(queryVectors.length);
-    for (float[] vector : queryVectors) {
-      out.writeFloatArray(vector);
-    }
+    TokenMatrix.write(out, queryVectors);
     out.writeVInt(k);
     out.writeOptionalNamedWriteable(filter);
     out.writeEnum(firstStage);
@@ -256,11 +250,7 @@ public final class LateInteractionQueryBuilder extends AbstractQueryBuilder<Late
   protected void doXContent(XContentBuilder builder, Params params) throws IOException {
     builder.startObject(NAME);
     builder.field(FIELD.getPreferredName(), field);
-    builder.startArray(QUERY_VECTORS.getPreferredName());
-    for (float[] vector : queryVectors) {
-      builder.value(vector);
-    }
-    builder.endArray();
+    TokenMatrix.toXContent(builder, QUERY_VECTORS.getPreferredName(), queryVectors);
     builder.field(K.getPreferredName(), k);
     if (filter != null) {
       builder.field(FILTER.getPreferredName(), filter);
@@ -316,7 +306,7 @@ public final class LateInteractionQueryBuilder extends AbstractQueryBuilder<Late
         if (token == XContentParser.Token.FIELD_NAME) {
           current = parser.currentName();
         } else if (QUERY_VECTORS.match(current, parser.getDeprecationHandler())) {
-          vectors = MultiVectorFieldMapper.parseMatrix(parser, "[" + NAME + "] [query_vectors]");
+          vectors = TokenMatrix.parse(parser, "[" + NAME + "] [query_vectors]");
         } else if (FILTER.match(current, parser.getDeprecationHandler())) {
           filter = parseInnerQueryBuilder(parser);
         } else if (token == XContentParser.Token.START_OBJECT

@@ -62,19 +62,13 @@ public final class LateInteractionRescorerBuilder extends RescorerBuilder<LateIn
   public LateInteractionRescorerBuilder(StreamInput in) throws IOException {
     super(in);
     field = in.readString();
-    queryVectors = new float[in.readVInt()][];
-    for (int i = 0; i < queryVectors.length; i++) {
-      queryVectors[i] = in.readFloatArray();
-    }
+    queryVectors = TokenMatrix.read(in);
   }
 
   @Override
   protected void doWriteTo(StreamOutput out) throws IOException {
     out.writeString(field);
-    out.writeVInt(queryVectors.length);
-    for (float[] vector : queryVectors) {
-      out.writeFloatArray(vector);
-    }
+    TokenMatrix.write(out, queryVectors);
   }
 
   @Override
@@ -86,11 +80,7 @@ public final class LateInteractionRescorerBuilder extends RescorerBuilder<LateIn
   protected void doXContent(XContentBuilder builder, Params params) throws IOException {
     builder.startObject(NAME);
     builder.field(FIELD.getPreferredName(), field);
-    builder.startArray(QUERY_VECTORS.getPreferredName());
-    for (float[] vector : queryVectors) {
-      builder.value(vector);
-    }
-    builder.endArray();
+    TokenMatrix.toXContent(builder, QUERY_VECTORS.getPreferredName(), queryVectors);
     builder.endObject();
   }
 
@@ -104,7 +94,7 @@ public final class LateInteractionRescorerBuilder extends RescorerBuilder<LateIn
         if (token == XContentParser.Token.FIELD_NAME) {
           current = parser.currentName();
         } else if (QUERY_VECTORS.match(current, parser.getDeprecationHandler())) {
-          vectors = MultiVectorFieldMapper.parseMatrix(parser, "[" + NAME + "] rescorer [query_vectors]");
+          vectors = TokenMatrix.parse(parser, "[" + NAME + "] rescorer [query_vectors]");
         } else if (token.isValue() && FIELD.match(current, parser.getDeprecationHandler())) {
           field = parser.text();
         } else {

@@ -5,8 +5,6 @@ import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import dev.multivector.lucene.document.SummaryVector;
 import dev.multivector.lucene.pooling.HierarchicalTokenPooler;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -283,44 +281,11 @@ public final class MultiVectorFieldMapper extends ParametrizedFieldMapper {
     if (parser.currentToken() == XContentParser.Token.VALUE_NULL) {
       return;
     }
-    float[][] matrix = parseMatrix(parser, "field [" + name() + "]");
+    float[][] matrix = TokenMatrix.parse(parser, "field [" + name() + "]");
     if (context.doc().getByKey(name()) != null) {
       throw new IllegalArgumentException("field [" + name() + "] has one matrix a document; it was given twice");
     }
     // Validates the matrix (dimension, finite values, token count) and prepares it (pooling, summary).
     context.doc().addWithKey(name(), new MultiVectorField(name(), matrix, config));
-  }
-
-  /**
-   * A matrix from an array of arrays of numbers at the parser's current token, leaving the parser
-   * on its closing bracket; {@code what} names it in errors.
-   */
-  static float[][] parseMatrix(XContentParser parser, String what) throws IOException {
-    if (parser.currentToken() != XContentParser.Token.START_ARRAY) {
-      throw new IllegalArgumentException(what + " must be an array of token vectors (arrays of numbers), got " + parser.currentToken());
-    }
-    List<float[]> rows = new ArrayList<>();
-    for (XContentParser.Token token = parser.nextToken(); token != XContentParser.Token.END_ARRAY; token = parser.nextToken()) {
-      if (token != XContentParser.Token.START_ARRAY) {
-        throw new IllegalArgumentException(
-            what + " must be an array of token vectors (arrays of numbers); token vector " + rows.size() + " is a " + token);
-      }
-      float[] row = new float[16];
-      int n = 0;
-      for (token = parser.nextToken(); token != XContentParser.Token.END_ARRAY; token = parser.nextToken()) {
-        if (token != XContentParser.Token.VALUE_NUMBER) {
-          throw new IllegalArgumentException(what + ": token vector " + rows.size() + " holds a " + token + ", not a number");
-        }
-        if (n == row.length) {
-          row = Arrays.copyOf(row, n * 2);
-        }
-        row[n++] = parser.floatValue();
-      }
-      rows.add(Arrays.copyOf(row, n));
-    }
-    if (rows.isEmpty()) {
-      throw new IllegalArgumentException(what + " has no token vectors");
-    }
-    return rows.toArray(new float[0][]);
   }
 }
