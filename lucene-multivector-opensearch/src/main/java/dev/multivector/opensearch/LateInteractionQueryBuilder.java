@@ -125,6 +125,9 @@ public final class LateInteractionQueryBuilder extends AbstractQueryBuilder<Late
 
   /** First stage: each query token retrieves its {@code kPrime} nearest tokens; probes 0: default. */
   public LateInteractionQueryBuilder tokenKnn(int kPrime, int probes) {
+    if (probes < 0) {
+      throw new IllegalArgumentException("[" + NAME + "] [token_knn.probes] must be 0 (the default) or positive, got " + probes);
+    }
     return firstStage(LateInteractionQuery.FirstStage.TOKEN_KNN, kPrime, probes, 1, null);
   }
 
@@ -172,11 +175,11 @@ public final class LateInteractionQueryBuilder extends AbstractQueryBuilder<Late
 
   /** The library's query, with placeholders for the inner queries (their Lucene queries need a shard). */
   private LateInteractionQuery libraryQuery() {
-    return libraryQuery(filter == null ? null : new MatchNoDocsQuery(), new MatchNoDocsQuery());
+    return libraryQuery(field, filter == null ? null : new MatchNoDocsQuery(), new MatchNoDocsQuery());
   }
 
-  private LateInteractionQuery libraryQuery(Query luceneFilter, Query luceneCandidates) {
-    LateInteractionQuery.Builder builder = LateInteractionQuery.builder(field, queryVectors).k(k);
+  private LateInteractionQuery libraryQuery(String indexedField, Query luceneFilter, Query luceneCandidates) {
+    LateInteractionQuery.Builder builder = LateInteractionQuery.builder(indexedField, queryVectors).k(k);
     if (luceneFilter != null) {
       builder.filter(luceneFilter);
     }
@@ -217,7 +220,9 @@ public final class LateInteractionQueryBuilder extends AbstractQueryBuilder<Late
           context, "[" + NAME + "] query vectors have " + queryVectors[0].length + " dimensions, field [" + field + "] has " + dims);
     }
     return libraryQuery(
-        filter == null ? null : filter.toQuery(context), candidateQuery == null ? null : candidateQuery.toQuery(context));
+        type.name(), // the field's own name, if field names an alias
+        filter == null ? null : filter.toQuery(context),
+        candidateQuery == null ? null : candidateQuery.toQuery(context));
   }
 
   @Override

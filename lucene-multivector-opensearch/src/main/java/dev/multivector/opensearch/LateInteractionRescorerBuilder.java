@@ -27,7 +27,9 @@ import org.opensearch.search.rescore.RescorerBuilder;
 /**
  * The {@code late_interaction} rescorer: the first {@code window_size} hits of any query, in each
  * shard, re-ranked by their exact MaxSim ({@link MaxSimRescorer}), which becomes their score; hits
- * without a value score 0. Hits beyond the window follow in their first-pass order and scores.
+ * without a value score 0. Hits beyond the window keep their first-pass scores, and every hit is
+ * sorted by score again, as with OpenSearch's query rescorer. In a shard where the field is not
+ * mapped, hits keep their order and scores.
  *
  * <pre>
  * "rescore": {"window_size": 100, "late_interaction": {"field": "colbert", "query_vectors": [[...], ...]}}
@@ -115,20 +117,36 @@ public final class LateInteractionRescorerBuilder extends RescorerBuilder<LateIn
   @Override
   protected RescoreContext innerBuildContext(int windowSize, QueryShardContext context) {
     MappedFieldType type = context.fieldMapper(field);
-    if (type != null) {
-      if (type instanceof MultiVectorFieldMapper.MultiVectorFieldType == false) {
-        throw new QueryShardException(
-            context, "[" + NAME + "] rescorer needs a field of type [" + MultiVectorFieldMapper.CONTENT_TYPE + "], field ["
-                + field + "] is of type [" + type.typeName() + "]");
-      }
-      int dims = ((MultiVectorFieldMapper.MultiVectorFieldType) type).config().dimension();
-      if (queryVectors[0].length != dims) {
-        throw new QueryShardException(
-            context, "[" + NAME + "] rescorer query vectors have " + queryVectors[0].length + " dimensions, field [" + field
-                + "] has " + dims);
-      }
+    if (type == null) {
+      return new RescoreContext(windowSize, Unmapped.INSTANCE); // no values in this shard: hits as they are
     }
-    return new RescoreContext(windowSize, new WindowRescorer(new MaxSimRescorer(field, queryVectors)));
+    if (type instanceof MultiVectorFieldMapper.MultiVectorFieldType == false) {
+      throw new QueryShardException(
+          context, "[" + NAME + "] rescorer needs a field of type [" + MultiVectorFieldMapper.CONTENT_TYPE + "], field ["
+              + field + "] is of type [" + type.typeName() + "]");
+    }
+    int dims = ((MultiVectorFieldMapper.MultiVectorFieldType) type).config().dimension();
+    if (queryVectors[0].length != dims) {
+      throw new QueryShardException(
+          context, "[" + NAME + "] rescorer query vectors have " + queryVectors[0].length + " dimensions, field [" + field
+              + "] has " + dims);
+    }
+    return new RescoreContext(windowSize, new WindowRescorer(new MaxSimRescorer(type.name(), queryVectors)));
+  }
+
+  /** The rescorer of a shard where the field is not mapped. */
+  private enum Unmapped implements Rescorer {
+    INSTANCE;
+
+    @Override
+    public TopDocs rescore(TopDocs topDocs, IndexSearcher searcher, RescoreContext context) {
+      return topDocs;
+    }
+
+    @Override
+    public Explanation explain(int doc, IndexSearcher searcher, RescoreContext context, Explanation first) {
+      return first;
+    }
   }
 
   /** Rescores a shard's window of hits with MaxSim. */
@@ -146,8 +164,11 @@ public final class LateInteractionRescorerBuilder extends RescorerBuilder<LateIn
         docs.add(hit.doc);
       }
       context.setRescoredDocs(docs);
+      // Hits beyond the window keep their first-pass scores; all are sorted again, as OpenSearch's
+      // query rescorer does, for the shard's hits must come in score order.
       ScoreDoc[] all = topDocs.scoreDocs.clone();
       System.arraycopy(rescored.scoreDocs, 0, all, 0, window);
+      Arrays.sort(all, (a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.doc, b.doc));
       return new TopDocs(topDocs.totalHits, all);
     }
 

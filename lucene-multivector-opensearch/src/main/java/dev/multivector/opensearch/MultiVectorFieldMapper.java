@@ -50,13 +50,27 @@ public final class MultiVectorFieldMapper extends ParametrizedFieldMapper {
   /** The field type's name in mappings. */
   public static final String CONTENT_TYPE = "multi_vector";
 
-  public static final TypeParser PARSER = new TypeParser((name, context) -> new Builder(name));
+  /**
+   * The mapping parser. It checks the index setting here, where the index's settings are at hand:
+   * merges of an existing mapping (a new field, the same mapping again) rebuild the field without
+   * them.
+   */
+  public static final TypeParser PARSER =
+      new TypeParser(
+          (name, context) -> {
+            if (MultiVectorPlugin.INDEX_MULTI_VECTOR.get(context.getSettings()) == false) {
+              throw new MapperParsingException(
+                  "field [" + name + "] of type [" + CONTENT_TYPE + "] needs the index setting ["
+                      + MultiVectorPlugin.INDEX_MULTI_VECTOR.getKey() + ": true] when the index is created");
+            }
+            return new Builder(name);
+          });
 
   private static MultiVectorFieldMapper cast(FieldMapper mapper) {
     return (MultiVectorFieldMapper) mapper;
   }
 
-  /** The mapping parameters, as given (null: not given), and the configuration they make. */
+  /** The mapping parameters, with the library's defaults, and the configuration they make. */
   public static final class Builder extends ParametrizedFieldMapper.Builder {
     private final Parameter<Integer> dims = Parameter.intParam("dims", false, m -> cast(m).builder.dims.get(), -1);
     private final Parameter<String> similarity =
@@ -93,11 +107,6 @@ public final class MultiVectorFieldMapper extends ParametrizedFieldMapper {
     @Override
     public MultiVectorFieldMapper build(BuilderContext context) {
       String fullName = buildFullName(context);
-      if (MultiVectorPlugin.INDEX_MULTI_VECTOR.get(context.indexSettings()) == false) {
-        throw new MapperParsingException(
-            "field [" + fullName + "] of type [" + CONTENT_TYPE + "] needs the index setting ["
-                + MultiVectorPlugin.INDEX_MULTI_VECTOR.getKey() + ": true] when the index is created");
-      }
       MultiVectorFieldConfig config;
       try {
         config = config();

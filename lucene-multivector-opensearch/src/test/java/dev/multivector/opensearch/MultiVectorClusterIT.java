@@ -1,5 +1,7 @@
 package dev.multivector.opensearch;
 
+import static org.opensearch.test.hamcrest.OpenSearchAssertions.assertAcked;
+
 import dev.multivector.lucene.codec.MultiVector104Codec;
 import dev.multivector.lucene.document.MultiVectorField;
 import dev.multivector.lucene.document.MultiVectorFieldConfig;
@@ -179,6 +181,11 @@ public class MultiVectorClusterIT extends OpenSearchIntegTestCase {
       }
       // Every hit of match_all rescored in each shard.
       assertSameHits(library, exact, search(QueryBuilders.matchAllQuery(), new LateInteractionRescorerBuilder(FIELD, query)));
+      // A window smaller than the hits: each shard's hits still come in score order.
+      SearchHit[] windowed = search(QueryBuilders.matchAllQuery(), new LateInteractionRescorerBuilder(FIELD, query).windowSize(3)).getHits().getHits();
+      for (int i = 1; i < windowed.length; i++) {
+        assertTrue("rank " + i, windowed[i - 1].getScore() >= windowed[i].getScore());
+      }
       // Inside bool, as any query.
       assertSameHits(
           library,
@@ -220,7 +227,7 @@ public class MultiVectorClusterIT extends OpenSearchIntegTestCase {
   private SearchResponse search(QueryBuilder query, LateInteractionRescorerBuilder rescorer) {
     var request = client().prepareSearch(INDEX).setQuery(query).setSize(10);
     if (rescorer != null) {
-      request.addRescorer(rescorer.windowSize(10_000));
+      request.addRescorer(rescorer.windowSize() == null ? rescorer.windowSize(10_000) : rescorer);
     }
     SearchResponse response = request.get();
     assertEquals(0, response.getFailedShards());
@@ -252,8 +259,13 @@ public class MultiVectorClusterIT extends OpenSearchIntegTestCase {
       "text", // not an array
       new Object[] {new Object[] {"a", "b"}}, // not numbers
       new float[][] {{1e30f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}}, // beyond the value bound
+      new double[][] {{1e39, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}}, // beyond float: infinite
+      new Object[] {new Object[] {"NaN", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}}, // JSON has no NaN number
     };
-    String[] reasons = {"dimension", "no token vectors", "array of token vectors", "array of token vectors", "not a number", "1.0E16"};
+    String[] reasons = {
+      "dimension", "no token vectors", "array of token vectors", "array of token vectors", "not a number", "1.0E16", "non-finite",
+      "not a number"
+    };
     for (int i = 0; i < badValues.length; i++) {
       Object value = badValues[i];
       MapperParsingException e =
@@ -265,6 +277,16 @@ public class MultiVectorClusterIT extends OpenSearchIntegTestCase {
     }
     refresh(index);
     assertEquals(1, client().prepareSearch(index).setSize(0).get().getHits().getTotalHits().value());
+
+    // The mapping changes after the field is mapped: a new field, the same mapping again, a
+    // dynamic field. Each merges the multi_vector field's mapper, which must not need the index's
+    // settings again.
+    assertAcked(client().admin().indices().preparePutMapping(index).setSource("title", "type=keyword"));
+    assertAcked(client().admin().indices().preparePutMapping(index).setSource(mapping()));
+    client().prepareIndex(index).setId("dynamic").setSource(FIELD, randomMatrix(2), "extra", "new field")
+        .setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE).get();
+    assertEquals(
+        2, client().prepareSearch(index).setQuery(new LateInteractionQueryBuilder(FIELD, randomMatrix(1), 5)).get().getHits().getHits().length);
 
     // A query of another dimension than the field's.
     SearchPhaseExecutionException e =

@@ -249,11 +249,11 @@ final class TopKSearch {
 
   /**
    * How many hits the ranking keeps: k, or the number to rescore if more, but no more than the
-   * index has documents (each task's queue holds that many).
+   * index has documents (each task's queue holds that many, allocated up front).
    */
   private int ranked() {
     int documents = Math.max(1, searcher.getIndexReader().maxDoc());
-    return Math.max(query.getK(), Math.min(query.getRescore(), documents));
+    return Math.min(Math.max(query.getK(), query.getRescore()), documents);
   }
 
   /** One parallel task: its hits, and the state of the segment it is in. */
@@ -598,9 +598,10 @@ final class TopKSearch {
               c -> c.querySummary(query.tokens().forSimilarity(query.getField(), c.similarity())));
       AcceptDocs acceptDocs = AcceptDocs.fromLiveDocs(acceptDocs(context), context.reader().maxDoc());
       boolean oversampled = query.getOversample() > 1 && config.summaryBits() < 32;
-      int searched =
-          oversampled ? (int) Math.min(Integer.MAX_VALUE, Math.ceil(numCandidates * (double) query.getOversample())) : numCandidates;
-      kinds.add(summaryKind(config) + (oversampled ? " (" + searched + " reordered by float32)" : ""));
+      long wanted = oversampled ? (long) Math.ceil(numCandidates * (double) query.getOversample()) : numCandidates;
+      kinds.add(summaryKind(config) + (oversampled ? " (" + wanted + " reordered by float32)" : ""));
+      // No more than the segment has documents: Lucene's collector allocates its heap up front.
+      int searched = (int) Math.min(context.reader().maxDoc(), wanted);
       tasks.add(
           () -> {
             KnnCollector collector = timeLimited(new TopKnnCollector(searched, Integer.MAX_VALUE));
