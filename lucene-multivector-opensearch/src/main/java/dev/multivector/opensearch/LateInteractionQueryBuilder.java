@@ -93,7 +93,7 @@ public final class LateInteractionQueryBuilder extends AbstractQueryBuilder<Late
     queryVectors = TokenMatrix.read(in);
     k = in.readVInt();
     filter = in.readOptionalNamedWriteable(QueryBuilder.class);
-    firstStage = in.readEnum(LateInteractionQuery.FirstStage.class);
+    firstStage = firstStage(in.readByte());
     firstStageSize = in.readVInt();
     probes = in.readVInt();
     oversample = in.readFloat();
@@ -108,13 +108,33 @@ public final class LateInteractionQueryBuilder extends AbstractQueryBuilder<Late
     TokenMatrix.write(out, queryVectors);
     out.writeVInt(k);
     out.writeOptionalNamedWriteable(filter);
-    out.writeEnum(firstStage);
+    out.writeByte(wireCode(firstStage));
     out.writeVInt(firstStageSize);
     out.writeVInt(probes);
     out.writeFloat(oversample);
     out.writeOptionalNamedWriteable(candidateQuery);
     out.writeBoolean(xtrEstimate);
     out.writeVInt(rescore);
+  }
+
+  /** The first stage's code on the wire: fixed, whatever the library's enum order. */
+  private static byte wireCode(LateInteractionQuery.FirstStage stage) {
+    return switch (stage) {
+      case EXHAUSTIVE -> 0;
+      case TOKEN_KNN -> 1;
+      case SUMMARY_KNN -> 2;
+      case QUERY -> 3;
+    };
+  }
+
+  private static LateInteractionQuery.FirstStage firstStage(byte code) throws IOException {
+    return switch (code) {
+      case 0 -> LateInteractionQuery.FirstStage.EXHAUSTIVE;
+      case 1 -> LateInteractionQuery.FirstStage.TOKEN_KNN;
+      case 2 -> LateInteractionQuery.FirstStage.SUMMARY_KNN;
+      case 3 -> LateInteractionQuery.FirstStage.QUERY;
+      default -> throw new IOException("[" + NAME + "] unknown first stage code " + code + " on the wire");
+    };
   }
 
   /** Score only documents matching {@code filter}. */

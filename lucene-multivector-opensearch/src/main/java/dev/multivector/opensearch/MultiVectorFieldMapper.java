@@ -113,8 +113,13 @@ public final class MultiVectorFieldMapper extends ParametrizedFieldMapper {
       } catch (IllegalArgumentException e) {
         throw new MapperParsingException("field [" + fullName + "] of type [" + CONTENT_TYPE + "]: " + e.getMessage(), e);
       }
-      return new MultiVectorFieldMapper(
-          name, new MultiVectorFieldType(fullName, config, meta.get()), multiFieldsBuilder.build(this, context), copyTo.build(), this);
+      MultiFields multiFields = multiFieldsBuilder.build(this, context);
+      CopyTo copyToFields = copyTo.build();
+      if (multiFields.iterator().hasNext() || copyToFields.copyToFields().isEmpty() == false) {
+        // The parser has read the whole matrix by the time they would see the value.
+        throw new MapperParsingException("field [" + fullName + "] of type [" + CONTENT_TYPE + "] takes no [fields] or [copy_to]");
+      }
+      return new MultiVectorFieldMapper(name, new MultiVectorFieldType(fullName, config, meta.get()), multiFields, copyToFields, this);
     }
 
     /** The library's configuration of these parameters; IllegalArgumentException names a bad one. */

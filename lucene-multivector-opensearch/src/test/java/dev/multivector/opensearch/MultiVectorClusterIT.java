@@ -315,6 +315,7 @@ public class MultiVectorClusterIT extends OpenSearchIntegTestCase {
           {"{\"type\": \"multi_vector\", \"dims\": 8, \"token_index\": {\"type\": \"ivf\"}}", "[token_index.type]"},
           {"{\"type\": \"multi_vector\", \"dims\": 8, \"fde\": {\"buckets\": 4}}", "[fde] has no parameter [buckets]"},
           {"{\"type\": \"multi_vector\", \"dims\": 8, \"similarity\": \"l2\"}", "similarity"},
+          {"{\"type\": \"multi_vector\", \"dims\": 8, \"copy_to\": \"other\"}", "takes no [fields] or [copy_to]"},
         }) {
       Exception refused =
           expectThrows(
