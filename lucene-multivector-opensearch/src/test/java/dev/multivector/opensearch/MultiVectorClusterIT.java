@@ -245,6 +245,41 @@ public class MultiVectorClusterIT extends OpenSearchIntegTestCase {
     }
   }
 
+  /**
+   * A 1-bit FDE summary vector, oversampled and reordered by its float32 copy in each shard: with
+   * every document a candidate, the exact ranking.
+   */
+  public void testOversampledFdeFirstStage() throws Exception {
+    String index = "fde";
+    prepareCreate(index)
+        .setSettings(indexSettings(true))
+        .setMapping(
+            "{\"properties\": {\"" + FIELD + "\": {\"type\": \"multi_vector\", \"dims\": " + DIMS + ", \"summary_vector\": \"fde\","
+                + " \"fde\": {\"repetitions\": 4, \"sim_hash_bits\": 3, \"projection_dimension\": 8}, \"summary_bits\": 1}}}")
+        .get();
+    ensureGreen(index);
+    BulkRequestBuilder bulk = client().prepareBulk().setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE);
+    for (int i = 0; i < 300; i++) {
+      bulk.add(client().prepareIndex(index).setId(Integer.toString(i)).setSource(FIELD, randomMatrix(1 + random().nextInt(20))));
+    }
+    assertFalse(bulk.get().hasFailures());
+    float[][] query = randomMatrix(4);
+    SearchHit[] exact =
+        client().prepareSearch(index).setQuery(new LateInteractionQueryBuilder(FIELD, query, 10)).get().getHits().getHits();
+    SearchHit[] oversampled =
+        client().prepareSearch(index)
+            .setQuery(new LateInteractionQueryBuilder(FIELD, query, 10).summaryKnn(300, 2))
+            .get()
+            .getHits()
+            .getHits();
+    assertEquals(10, exact.length);
+    assertEquals(exact.length, oversampled.length);
+    for (int i = 0; i < exact.length; i++) {
+      assertEquals("rank " + i, exact[i].getId(), oversampled[i].getId());
+      assertEquals("rank " + i, exact[i].getScore(), oversampled[i].getScore(), 0f);
+    }
+  }
+
   /** Bad documents and queries get 400s that name the problem; the index keeps what it had. */
   public void testBadInputIsRefused() throws Exception {
     String index = "bad-input";
