@@ -136,6 +136,9 @@ public final class MultiVectorFieldMapper extends ParametrizedFieldMapper {
               .pooling(poolFactor.get(), protectedTokens.get())
               .summaryVector(SummaryVector.valueOf(choice(summaryVector, "mean", "max", "fde")));
       if (fde.get() != null) {
+        if (summaryVector.get().equals("fde") == false && summaryVector.isConfigured()) {
+          throw new IllegalArgumentException("[fde] sets an FDE summary vector; [summary_vector] is [" + summaryVector.get() + "]");
+        }
         ObjectValue value = new ObjectValue("fde", fde.get(), Set.of("repetitions", "sim_hash_bits", "projection_dimension", "seed"));
         MultiVectorFieldConfig.Fde d = MultiVectorFieldConfig.Fde.DEFAULT;
         config.fde(

@@ -351,6 +351,7 @@ public class MultiVectorClusterIT extends OpenSearchIntegTestCase {
           {"{\"type\": \"multi_vector\", \"dims\": 8, \"fde\": {\"buckets\": 4}}", "[fde] has no parameter [buckets]"},
           {"{\"type\": \"multi_vector\", \"dims\": 8, \"similarity\": \"l2\"}", "similarity"},
           {"{\"type\": \"multi_vector\", \"dims\": 8, \"copy_to\": \"other\"}", "takes no [fields] or [copy_to]"},
+          {"{\"type\": \"multi_vector\", \"dims\": 8, \"summary_vector\": \"max\", \"fde\": {}}", "[summary_vector] is [max]"},
         }) {
       Exception refused =
           expectThrows(
