@@ -13,12 +13,10 @@ import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.core.common.io.stream.StreamOutput;
 import org.opensearch.core.xcontent.XContentBuilder;
 import org.opensearch.core.xcontent.XContentParser;
-import org.opensearch.index.mapper.MappedFieldType;
 import org.opensearch.index.query.AbstractQueryBuilder;
 import org.opensearch.index.query.QueryBuilder;
 import org.opensearch.index.query.QueryRewriteContext;
 import org.opensearch.index.query.QueryShardContext;
-import org.opensearch.index.query.QueryShardException;
 
 /**
  * The {@code late_interaction} query: the top {@code k} documents of a {@code multi_vector} field
@@ -225,19 +223,10 @@ public final class LateInteractionQueryBuilder extends AbstractQueryBuilder<Late
 
   @Override
   protected Query doToQuery(QueryShardContext context) throws IOException {
-    MappedFieldType type = context.fieldMapper(field);
+    MultiVectorFieldMapper.MultiVectorFieldType type =
+        MultiVectorFieldMapper.MultiVectorFieldType.resolve(context, field, queryVectors[0].length, "[" + NAME + "]");
     if (type == null) {
       return new MatchNoDocsQuery("no mappings yet for field [" + field + "]");
-    }
-    if (type instanceof MultiVectorFieldMapper.MultiVectorFieldType == false) {
-      throw new QueryShardException(
-          context, "[" + NAME + "] needs a field of type [" + MultiVectorFieldMapper.CONTENT_TYPE + "], field [" + field
-              + "] is of type [" + type.typeName() + "]");
-    }
-    int dims = ((MultiVectorFieldMapper.MultiVectorFieldType) type).config().dimension();
-    if (queryVectors[0].length != dims) {
-      throw new QueryShardException(
-          context, "[" + NAME + "] query vectors have " + queryVectors[0].length + " dimensions, field [" + field + "] has " + dims);
     }
     return libraryQuery(
         type.name(), // the field's own name, if field names an alias

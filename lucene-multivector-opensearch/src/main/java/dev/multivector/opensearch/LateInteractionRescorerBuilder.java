@@ -16,10 +16,8 @@ import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.core.common.io.stream.StreamOutput;
 import org.opensearch.core.xcontent.XContentBuilder;
 import org.opensearch.core.xcontent.XContentParser;
-import org.opensearch.index.mapper.MappedFieldType;
 import org.opensearch.index.query.QueryRewriteContext;
 import org.opensearch.index.query.QueryShardContext;
-import org.opensearch.index.query.QueryShardException;
 import org.opensearch.search.rescore.RescoreContext;
 import org.opensearch.search.rescore.Rescorer;
 import org.opensearch.search.rescore.RescorerBuilder;
@@ -116,20 +114,10 @@ public final class LateInteractionRescorerBuilder extends RescorerBuilder<LateIn
 
   @Override
   protected RescoreContext innerBuildContext(int windowSize, QueryShardContext context) {
-    MappedFieldType type = context.fieldMapper(field);
+    MultiVectorFieldMapper.MultiVectorFieldType type =
+        MultiVectorFieldMapper.MultiVectorFieldType.resolve(context, field, queryVectors[0].length, "[" + NAME + "] rescorer");
     if (type == null) {
       return new RescoreContext(windowSize, Unmapped.INSTANCE); // no values in this shard: hits as they are
-    }
-    if (type instanceof MultiVectorFieldMapper.MultiVectorFieldType == false) {
-      throw new QueryShardException(
-          context, "[" + NAME + "] rescorer needs a field of type [" + MultiVectorFieldMapper.CONTENT_TYPE + "], field ["
-              + field + "] is of type [" + type.typeName() + "]");
-    }
-    int dims = ((MultiVectorFieldMapper.MultiVectorFieldType) type).config().dimension();
-    if (queryVectors[0].length != dims) {
-      throw new QueryShardException(
-          context, "[" + NAME + "] rescorer query vectors have " + queryVectors[0].length + " dimensions, field [" + field
-              + "] has " + dims);
     }
     return new RescoreContext(windowSize, new WindowRescorer(new MaxSimRescorer(type.name(), queryVectors)));
   }

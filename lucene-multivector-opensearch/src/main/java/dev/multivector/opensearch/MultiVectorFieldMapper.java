@@ -245,6 +245,30 @@ public final class MultiVectorFieldMapper extends ParametrizedFieldMapper {
       return config;
     }
 
+    /**
+     * The multi-vector field {@code field} names (an alias resolved) in a shard, for query vectors
+     * of {@code dimension}; null if the shard has no mapping for it. {@code user} names the query
+     * or rescorer in errors.
+     *
+     * @throws QueryShardException if the field is of another type or dimension
+     */
+    static MultiVectorFieldType resolve(QueryShardContext context, String field, int dimension, String user) {
+      MappedFieldType type = context.fieldMapper(field);
+      if (type == null) {
+        return null;
+      }
+      if (type instanceof MultiVectorFieldType == false) {
+        throw new QueryShardException(
+            context, user + " needs a field of type [" + CONTENT_TYPE + "], field [" + field + "] is of type [" + type.typeName() + "]");
+      }
+      MultiVectorFieldType multiVector = (MultiVectorFieldType) type;
+      if (dimension != multiVector.config.dimension()) {
+        throw new QueryShardException(
+            context, user + " query vectors have " + dimension + " dimensions, field [" + field + "] has " + multiVector.config.dimension());
+      }
+      return multiVector;
+    }
+
     @Override
     public String typeName() {
       return CONTENT_TYPE;

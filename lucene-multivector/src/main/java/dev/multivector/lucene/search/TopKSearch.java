@@ -646,7 +646,7 @@ final class TopKSearch {
         hit.score = similarity.compare(target, values.vectorValue(iterator.index()));
       }
     }
-    Arrays.sort(byDoc, (a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.doc, b.doc));
+    Arrays.sort(byDoc, BY_SCORE_THEN_DOC);
     return Arrays.copyOf(byDoc, Math.min(n, byDoc.length));
   }
 
