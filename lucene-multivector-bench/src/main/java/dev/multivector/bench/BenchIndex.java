@@ -1,5 +1,6 @@
 package dev.multivector.bench;
 
+import dev.multivector.bench.data.SyntheticMultiVectors.Document;
 import dev.multivector.bench.data.VectorDataset;
 import dev.multivector.bench.encoder.ProgressBar;
 import dev.multivector.lucene.codec.MultiVector104Codec;
@@ -17,7 +18,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.apache.lucene.document.Document;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.lucene.document.LateInteractionField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.index.BinaryDocValues;
@@ -97,7 +99,7 @@ final class BenchIndex implements Closeable {
   }
 
   /** Prints the centroid index's build timings, and nothing else of the writer's info stream. */
-  private static final InfoStream BUILD_TIMINGS =
+  static final InfoStream BUILD_TIMINGS =
       new InfoStream() {
         @Override
         public void message(String component, String message) {
@@ -115,6 +117,22 @@ final class BenchIndex implements Closeable {
 
   /** Indexes the data set's documents into {@code path}, which is emptied first. */
   static BenchIndex build(Spec spec, VectorDataset data, Path path) throws IOException {
+    AtomicInteger next = new AtomicInteger();
+    Supplier<Document> documents =
+        () -> {
+          int d = next.getAndIncrement();
+          return d < data.documents().size() ? new Document(d, data.docIds().get(d), data.documents().get(d)) : null;
+        };
+    return build(spec, documents, data.documents().size(), path, 2048, BUILD_TIMINGS);
+  }
+
+  /**
+   * Indexes {@code count} documents, taken from {@code documents} (thread-safe, null after the
+   * last) by one indexing thread per core, into {@code path}, emptied first, with a RAM buffer of
+   * {@code ramBufferMB} and the writer's messages to {@code infoStream}.
+   */
+  static BenchIndex build(Spec spec, Supplier<Document> documents, int count, Path path, double ramBufferMB, InfoStream infoStream)
+      throws IOException {
     IOUtils.rm(path);
     FSDirectory directory = FSDirectory.open(path);
     MultiVectorFieldConfig config = spec.builtin() ? null : spec.config.build();
@@ -123,7 +141,7 @@ final class BenchIndex implements Closeable {
     mergePolicy.setNoCFSRatio(0);
     IndexWriterConfig iwc =
         new IndexWriterConfig()
-            .setRAMBufferSizeMB(2048)
+            .setRAMBufferSizeMB(ramBufferMB)
             .setUseCompoundFile(false)
             .setMergePolicy(mergePolicy);
     if (spec.builtin() == false) {
@@ -131,26 +149,24 @@ final class BenchIndex implements Closeable {
     }
     ConcurrentMergeScheduler merges = new ConcurrentMergeScheduler();
     iwc.setMergeScheduler(merges);
-    iwc.setInfoStream(BUILD_TIMINGS);
+    iwc.setInfoStream(infoStream);
     long start = System.nanoTime();
     int threads = Runtime.getRuntime().availableProcessors();
     ExecutorService indexers = Executors.newFixedThreadPool(threads);
     try (IndexWriter writer = new IndexWriter(directory, iwc);
-        ProgressBar progress = new ProgressBar("indexing " + spec.name, data.documents().size(), "docs")) {
-      List<float[][]> documents = data.documents();
+        ProgressBar progress = new ProgressBar("indexing " + spec.name, count, "docs")) {
       List<Future<?>> tasks = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
-        int first = t;
         tasks.add(
             indexers.submit(
                 () -> {
-                  for (int d = first; d < documents.size(); d += threads) {
-                    Document doc = new Document();
-                    doc.add(new StoredField(ID, data.docIds().get(d)));
+                  for (Document next = documents.get(); next != null; next = documents.get()) {
+                    org.apache.lucene.document.Document doc = new org.apache.lucene.document.Document();
+                    doc.add(new StoredField(ID, next.id()));
                     doc.add(
                         spec.builtin()
-                            ? new LateInteractionField(FIELD, documents.get(d))
-                            : new MultiVectorField(FIELD, documents.get(d), config));
+                            ? new LateInteractionField(FIELD, next.tokens())
+                            : new MultiVectorField(FIELD, next.tokens(), config));
                     writer.addDocument(doc);
                     progress.advance(1);
                   }
@@ -185,31 +201,32 @@ final class BenchIndex implements Closeable {
   Map<String, Long> bytesByStructure() throws IOException {
     Map<String, Long> bytes = new LinkedHashMap<>();
     for (String file : directory.listAll()) {
-      String structure;
-      if (file.endsWith(".mvd") || file.endsWith(".mvm")) {
-        structure = "panels";
-      } else if (file.endsWith(".mve")) {
-        structure = "encoded panels"; // the INT8 or BIT scoring copy
-      } else if (file.endsWith(".htv")) {
-        structure = "token index vectors"; // int8 copies of the tokens
-      } else if (file.endsWith(".htg") || file.endsWith(".htm")) {
-        structure = "token index graph";
-      } else if (file.endsWith(".ctd") || file.endsWith(".ctm")) {
-        structure = "centroid index";
-      } else if (file.contains("MultiVectorSummary")) {
-        // Lucene's vector files: float32 (.vec), quantized (.veq), graph (.vex), and their metadata
-        structure =
-            file.endsWith(".veq") || file.endsWith(".vemq")
-                ? "summary vectors, quantized"
-                : file.endsWith(".vex") || file.endsWith(".vem") ? "summary graph" : "summary vectors";
-      } else if (file.contains("Lucene90_0.dv")) {
-        structure = "binary doc values";
-      } else {
-        structure = "other";
-      }
-      bytes.merge(structure, directory.fileLength(file), Long::sum);
+      bytes.merge(structure(file), directory.fileLength(file), Long::sum);
     }
     return bytes;
+  }
+
+  /** The structure an index file belongs to (see {@link #bytesByStructure}). */
+  static String structure(String file) {
+    if (file.endsWith(".mvd") || file.endsWith(".mvm")) {
+      return "panels";
+    } else if (file.endsWith(".mve")) {
+      return "encoded panels"; // the INT8 or BIT scoring copy
+    } else if (file.endsWith(".htv")) {
+      return "token index vectors"; // int8 copies of the tokens
+    } else if (file.endsWith(".htg") || file.endsWith(".htm")) {
+      return "token index graph";
+    } else if (file.endsWith(".ctd") || file.endsWith(".ctm")) {
+      return "centroid index";
+    } else if (file.contains("MultiVectorSummary")) {
+      // Lucene's vector files: float32 (.vec), quantized (.veq), graph (.vex), and their metadata
+      return file.endsWith(".veq") || file.endsWith(".vemq")
+          ? "summary vectors, quantized"
+          : file.endsWith(".vex") || file.endsWith(".vem") ? "summary graph" : "summary vectors";
+    } else if (file.contains("Lucene90_0.dv")) {
+      return "binary doc values";
+    }
+    return "other";
   }
 
   long totalBytes() throws IOException {

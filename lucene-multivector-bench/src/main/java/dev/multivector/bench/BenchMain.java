@@ -3,6 +3,7 @@ package dev.multivector.bench;
 import dev.multivector.bench.data.Beir;
 import dev.multivector.bench.data.Cranfield;
 import dev.multivector.bench.data.NeedleHaystack;
+import dev.multivector.bench.data.PrecomputedVectors;
 import dev.multivector.bench.data.ProjectPaths;
 import dev.multivector.bench.data.SyntheticMultiVectors;
 import dev.multivector.bench.data.TextDataset;
@@ -30,13 +31,21 @@ import org.apache.lucene.util.IOUtils;
  *   <li>{@code needle} (the default): needle in a haystack on real text (europarl pages with
  *       inserted "The secret <category> is <value>." sentences) encoded by a real model: the seed
  *       benchmark's strategies side by side with Lucene's built-in late interaction;
- *   <li>{@code judged}: the same strategies on Cranfield and DBpedia (nDCG@10, Recall@100);
+ *   <li>{@code judged}: the same strategies on Cranfield and DBpedia (nDCG@10, Recall@100), or
+ *       on a collection of the user's: {@code --beir DIR} (a folder in BEIR's format, encoded by
+ *       the bundled encoder) or {@code --vectors DIR} (token vectors computed elsewhere, in the
+ *       format of {@link PrecomputedVectors});
  *   <li>{@code pooling}: hierarchical pooling at factors 1 to 4 on Cranfield and the needle set;
  *   <li>{@code synthetic}: first stages at scale on a synthetic ColBERT-like corpus;
+ *   <li>{@code scale}: the same corpus at a million documents (or {@code --docs N}), generated
+ *       as it is indexed, with one field configuration ({@code --index}, one of {@link
+ *       ScaleBench#INDEXES}; {@code --queries N}, default 100; {@code --keep} keeps the index);
  *   <li>{@code exhaustive}, {@code storage}, {@code kernels}: exhaustive latency against Lucene's
  *       built-in and the native roofline, bytes per token, single-thread kernels against the
  *       native roofline;
  *   <li>{@code dump-tokens}: real-text token matrices for the pooling fixtures;
+ *   <li>{@code export-vectors --to DIR}: Cranfield (or {@code --beir DIR}) encoded, written as a
+ *       {@code --vectors} folder;
  *   <li>{@code cluster [--url URL]}: the needle set through the OpenSearch plugin on a running
  *       cluster (REST, default {@code http://127.0.0.1:9200}) beside the library in-process; run
  *       by {@code lucene-multivector-opensearch/src/test/cluster/cluster-bench.sh}, which starts
@@ -47,11 +56,17 @@ import org.apache.lucene.util.IOUtils;
  *
  * Options: {@code --out DIR} (reports, default {@code bench-results} in the project root), {@code --shared DIR}
  * (default: {@code shared} beside the project), {@code --pages N} (needle pages, default 1,000), {@code --docs N}
- * (synthetic documents, default 100,000), {@code --threads N} (searcher threads, default 2),
- * {@code --quick} (shorter runs), {@code --indexes a,b} ({@code synthetic}, {@code needle},
- * {@code judged}: build only these of its indexes, and run only their strategies).
+ * (synthetic documents, default 100,000; {@code scale}: 1,000,000), {@code --threads N} (searcher threads, default 2),
+ * {@code --quick} (shorter runs), {@code --beir DIR} and {@code --vectors DIR} ({@code judged}),
+ * {@code --model DIR} (a ColBERT model exported to ONNX with PyLate's files, instead of the bundled
+ * encoder: see {@code TokenEncoder#open(Path)}), {@code --indexes a,b} ({@code synthetic}, {@code needle},
+ * {@code judged}: build only these of its indexes, and run only their strategies). Relative paths
+ * are taken from the project's root.
  */
 public final class BenchMain {
+
+  /** The ColBERT export given by {@code --model}, or null for the bundled encoder; set once by main. */
+  private static Path model;
 
   private BenchMain() {}
 
@@ -62,15 +77,22 @@ public final class BenchMain {
       org.openjdk.jmh.Main.main(rest.toArray(String[]::new));
       return;
     }
-    Path out = Path.of(option(rest, "--out", ProjectPaths.projectRoot().resolve("bench-results").toString()));
-    Path shared =
-        Path.of(option(rest, "--shared", ProjectPaths.projectRoot().resolveSibling("shared").toString()));
+    Path out = path(option(rest, "--out", "bench-results"));
+    Path shared = path(option(rest, "--shared", "../shared"));
     int pages = Integer.parseInt(option(rest, "--pages", "1000"));
-    int docs = Integer.parseInt(option(rest, "--docs", "100000"));
+    String docs = option(rest, "--docs", null);
+    int queries = Integer.parseInt(option(rest, "--queries", "100"));
+    String scaleIndex = option(rest, "--index", "centroid-2-int8");
+    boolean keep = rest.remove("--keep");
     int threads = Integer.parseInt(option(rest, "--threads", "2"));
     boolean quick = rest.remove("--quick");
     String indexes = option(rest, "--indexes", null);
     String url = option(rest, "--url", "http://127.0.0.1:9200");
+    String beir = option(rest, "--beir", null);
+    String vectors = option(rest, "--vectors", null);
+    String modelDir = option(rest, "--model", null);
+    String to = option(rest, "--to", null);
+    model = modelDir == null ? null : path(modelDir);
     if (rest.isEmpty() == false) {
       throw new IllegalArgumentException("unknown options " + rest);
     }
@@ -80,14 +102,15 @@ public final class BenchMain {
       System.out.println("MaxSim kernel: " + KernelProvider.name() + "; " + machine());
       switch (command) {
         case "needle" -> needle(pages, indexes, out, work, threads);
-        case "judged" -> judged(indexes, out, work, threads);
+        case "judged" -> judged(beir == null ? null : path(beir), vectors == null ? null : path(vectors), indexes, out, work, threads);
         case "cluster" -> {
           VectorDataset data = encode(NeedleHaystack.generate(42, pages, 6, NeedleHaystack.maxNeedles()));
           ClusterBench.run(
               url, String.format(Locale.ROOT, "Needle in a haystack: %,d europarl pages, %d needles", pages, data.queries().size()), data, out, work, threads, note());
         }
         case "pooling" -> pooling(pages, out, work, threads);
-        case "synthetic" -> synthetic(docs, indexes, out, work, threads);
+        case "synthetic" -> synthetic(docs == null ? 100_000 : Integer.parseInt(docs), indexes, out, work, threads);
+        case "scale" -> ScaleBench.run(new ScaleBench.Settings(docs == null ? 1_000_000 : Integer.parseInt(docs), queries, scaleIndex, keep, out, work));
         case "exhaustive" -> {
           var config = new ExhaustiveLatency.Config(1230, 1024, 128, 20, 20, threads, quick ? 3 : 10, quick ? 10 : 50);
           var results = ExhaustiveLatency.run(config, work);
@@ -101,6 +124,14 @@ public final class BenchMain {
         }
         case "storage" -> StorageReport.print(StorageReport.run(StorageReport.DEFAULT_SHAPES, work));
         case "dump-tokens" -> dumpTokens(out);
+        case "export-vectors" -> {
+          if (to == null) {
+            throw new IllegalArgumentException("export-vectors needs --to DIR");
+          }
+          VectorDataset data = encode(beir == null ? Cranfield.load() : Beir.load(path(beir).getFileName().toString(), path(beir)));
+          PrecomputedVectors.write(data, path(to));
+          System.out.printf(Locale.ROOT, "wrote %s: %,d documents, %,d queries, dimension %d%n", path(to), data.documents().size(), data.queries().size(), data.dimension());
+        }
         case "kernels" -> {
           String md = KernelReport.markdown(KernelReport.run(shared, quick));
           System.out.println();
@@ -127,16 +158,35 @@ public final class BenchMain {
         indexes,
         out,
         work,
-        threads);
+        threads,
+        note());
   }
 
-  /** Cranfield and DBpedia: judged relevance. */
-  static void judged(String indexes, Path out, Path work, int threads) throws Exception {
-    for (TextDataset text : List.of(Cranfield.load(), Beir.dbpedia5k())) {
-      VectorDataset data = encode(text);
+  /**
+   * Judged relevance: Cranfield and DBpedia, or the BEIR folder {@code beir}, or the precomputed
+   * vectors in {@code vectors}.
+   */
+  static void judged(Path beir, Path vectors, String indexes, Path out, Path work, int threads) throws Exception {
+    if (beir != null && vectors != null) {
+      throw new IllegalArgumentException("--beir and --vectors are two collections: give one");
+    }
+    List<VectorDataset> collections = new ArrayList<>();
+    String note;
+    if (vectors != null) {
+      collections.add(PrecomputedVectors.load(vectors));
+      note = "Machine: " + machine() + ". MaxSim kernel: " + KernelProvider.name() + ". Token vectors precomputed, read from " + vectors + ".";
+    } else {
+      List<TextDataset> texts =
+          beir != null ? List.of(Beir.load(beir.getFileName().toString(), beir)) : List.of(Cranfield.load(), Beir.dbpedia5k());
+      for (TextDataset text : texts) {
+        collections.add(encode(text));
+      }
+      note = note();
+    }
+    for (VectorDataset data : collections) {
       compareStrategies(
-          text.name(),
-          String.format(Locale.ROOT, "%s: %,d documents, %d queries", text.name(), data.documents().size(), data.queries().size()),
+          data.name(),
+          String.format(Locale.ROOT, "%s: %,d documents, %d queries", data.name(), data.documents().size(), data.queries().size()),
           data,
           List.of(Evaluation.Quality.ndcg(10), Evaluation.Quality.recall(100)),
           10,
@@ -144,7 +194,8 @@ public final class BenchMain {
           indexes,
           out,
           work,
-          threads);
+          threads,
+          note);
     }
   }
 
@@ -159,7 +210,8 @@ public final class BenchMain {
       String indexes,
       Path out,
       Path work,
-      int threads)
+      int threads,
+      String note)
       throws Exception {
     int dim = data.dimension();
     List<BenchIndex.Spec> specs =
@@ -211,7 +263,7 @@ public final class BenchMain {
     }
     specs = chosen(specs, strategies, indexes);
     new BenchmarkRun(name, title, data, qualities, exactK, out, work, threads)
-        .run(specs, strategies, chartQuality, note());
+        .run(specs, strategies, chartQuality, note);
   }
 
   /**
@@ -258,11 +310,7 @@ public final class BenchMain {
    * and three quarters of a query's from its topic.
    */
   static void synthetic(int docs, String indexes, Path out, Path work, int threads) throws Exception {
-    VectorDataset data =
-        SyntheticMultiVectors.generate(
-            new SyntheticMultiVectors.Config(
-                "synthetic-colbert-" + docs, docs, 100, 128, 30, 100, 250, 32, 8192, 0.4f, 0.6f, 17,
-                new SyntheticMultiVectors.Topics(Math.max(2, docs / 20), 32, 0.3f, 0.7f, 0.75f)));
+    VectorDataset data = SyntheticMultiVectors.generate(ScaleBench.corpus(docs, 100));
     // Beam width 32 rather than 100: the token graph's build time is proportional to it, and at
     // search time k' (the beam there) matters more. The flushed segments are kept as they are.
     MultiVectorFieldConfig.Graph graph = new MultiVectorFieldConfig.Graph(16, 32);
@@ -375,16 +423,20 @@ public final class BenchMain {
     System.out.println("wrote " + file + ": " + tokens.length + " tokens");
   }
 
+  private static TokenEncoder encoder() throws java.io.IOException {
+    return model == null ? TokenEncoder.open() : TokenEncoder.open(model);
+  }
+
   private static VectorDataset encode(TextDataset text) throws Exception {
-    try (TokenEncoder encoder = TokenEncoder.open()) {
+    try (TokenEncoder encoder = encoder()) {
       VectorDataset data = EncodingCache.inProject().encode(text, encoder);
       System.out.println(encoder.caveat());
       return data;
     }
   }
 
-  private static String note() {
-    try (TokenEncoder encoder = TokenEncoder.open()) { // loads no model
+  private static String note() throws java.io.IOException {
+    try (TokenEncoder encoder = encoder()) { // loads no model
       return "Machine: " + machine() + ". MaxSim kernel: " + KernelProvider.name() + ". " + encoder.caveat();
     }
   }
@@ -397,6 +449,15 @@ public final class BenchMain {
         System.getProperty("os.name"),
         System.getProperty("os.arch"),
         Runtime.version());
+  }
+
+  /**
+   * A path given on the command line; a relative one is taken from the project's root, where the
+   * README's Maven command runs (the bench itself runs in its module's folder).
+   */
+  private static Path path(String text) {
+    Path path = Path.of(text);
+    return path.isAbsolute() ? path : ProjectPaths.projectRoot().resolve(path).normalize();
   }
 
   private static String option(List<String> args, String name, String defaultValue) {

@@ -1,6 +1,8 @@
 package dev.multivector.bench.data;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.multivector.bench.data.TextDataset.Text;
 import java.io.BufferedReader;
@@ -8,11 +10,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
 /**
  * Readers of data sets in BEIR's format: {@code corpus.jsonl} ({@code _id}, {@code title},
@@ -37,7 +40,12 @@ public final class Beir {
     return load(DBPEDIA_5K, ProjectPaths.datasetsDir().resolve(DBPEDIA_5K));
   }
 
-  /** Loads a BEIR-format data set from a folder, judged by {@code qrels/test.tsv}. */
+  /**
+   * Loads a BEIR-format data set from a folder, judged by {@code qrels/test.tsv}.
+   *
+   * @throws IllegalArgumentException naming the file and line, if a file is missing, a line is
+   *     not a JSON object with an {@code _id}, an id repeats, or a judgement names an unknown id
+   */
   public static TextDataset load(String name, Path dir) {
     List<Text> documents = new ArrayList<>();
     for (JsonObject doc : readJsonLines(dir.resolve("corpus.jsonl"))) {
@@ -49,18 +57,21 @@ public final class Beir {
     for (JsonObject query : readJsonLines(dir.resolve("queries.jsonl"))) {
       queries.add(new Text(string(query, "_id"), string(query, "text")));
     }
-    Map<String, Map<String, Integer>> gains = new LinkedHashMap<>();
-    List<String> lines = readLines(dir.resolve("qrels").resolve("test.tsv"));
-    for (String line : lines.subList(1, lines.size())) {
-      if (line.isBlank()) {
-        continue;
+    requireUnique(documents, "corpus.jsonl");
+    requireUnique(queries, "queries.jsonl");
+    Qrels qrels = Qrels.readTsv(dir.resolve("qrels").resolve("test.tsv"));
+    qrels.requireKnownIds(
+        queries.stream().map(Text::id).toList(), documents.stream().map(Text::id).toList(), "qrels/test.tsv");
+    return new TextDataset(name, documents, queries, qrels);
+  }
+
+  private static void requireUnique(List<Text> texts, String file) {
+    Set<String> seen = new HashSet<>();
+    for (Text text : texts) {
+      if (seen.add(text.id()) == false) {
+        throw new IllegalArgumentException(file + ": id '" + text.id() + "' appears more than once");
       }
-      String[] fields = line.split("\t");
-      gains
-          .computeIfAbsent(fields[0], q -> new LinkedHashMap<>())
-          .put(fields[1], Integer.parseInt(fields[2].trim()));
     }
-    return new TextDataset(name, documents, queries, new Qrels(gains));
   }
 
   private static String string(JsonObject object, String key) {
@@ -70,22 +81,31 @@ public final class Beir {
   private static List<JsonObject> readJsonLines(Path file) {
     List<JsonObject> objects = new ArrayList<>();
     try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      int number = 0;
       for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-        if (!line.isBlank()) {
-          objects.add(JsonParser.parseString(line).getAsJsonObject());
+        number++;
+        if (line.isBlank()) {
+          continue;
         }
+        JsonElement element;
+        try {
+          element = JsonParser.parseString(line);
+        } catch (JsonParseException e) {
+          throw new IllegalArgumentException(file.getFileName() + " line " + number + ": not JSON: " + e.getMessage());
+        }
+        if (element.isJsonObject() == false
+            || element.getAsJsonObject().get("_id") == null
+            || element.getAsJsonObject().get("_id").isJsonPrimitive() == false
+            || string(element.getAsJsonObject(), "_id").isEmpty()) {
+          throw new IllegalArgumentException(file.getFileName() + " line " + number + ": not a JSON object with an _id");
+        }
+        objects.add(element.getAsJsonObject());
       }
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException(file.getFileName() + ": missing (looked for " + file + ")");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
     return objects;
-  }
-
-  private static List<String> readLines(Path file) {
-    try {
-      return Files.readAllLines(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    }
   }
 }

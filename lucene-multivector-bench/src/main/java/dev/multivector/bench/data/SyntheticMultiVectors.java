@@ -116,9 +116,19 @@ public final class SyntheticMultiVectors {
 
   /** Generates the data set a configuration describes. */
   public static VectorDataset generate(Config config) {
+    if (config.topics() != null) {
+      DocumentStream stream = new DocumentStream(config);
+      List<String> docIds = new ArrayList<>();
+      List<float[][]> documents = new ArrayList<>();
+      for (Document doc = stream.next(); doc != null; doc = stream.next()) {
+        docIds.add(doc.id());
+        documents.add(doc.tokens());
+      }
+      VectorDataset queries = stream.queries();
+      return new VectorDataset(config.name(), docIds, documents, queries.queryIds(), queries.queries(), queries.qrels());
+    }
     SplittableRandom random = new SplittableRandom(config.seed());
-    Vocabulary common = new Vocabulary(config, random);
-    return config.topics() == null ? oneTarget(config, common, random) : byTopic(config, common, random);
+    return oneTarget(config, new Vocabulary(config, random), random);
   }
 
   private static VectorDataset oneTarget(Config config, Vocabulary common, SplittableRandom random) {
@@ -143,54 +153,99 @@ public final class SyntheticMultiVectors {
     return new VectorDataset(config.name(), docIds, documents, queryIds, queries, new Qrels(gains));
   }
 
-  private static VectorDataset byTopic(Config config, Vocabulary common, SplittableRandom random) {
-    Topics topics = config.topics();
-    float[][] pool = new float[topics.count() * topics.vocabulary() / 2][];
-    for (int i = 0; i < pool.length; i++) {
-      pool[i] = noisy(new float[config.dimension()], 1f, random);
-    }
-    float[][][] topicCentroids = new float[topics.count()][topics.vocabulary()][];
-    for (float[][] topic : topicCentroids) {
-      for (int i = 0; i < topic.length; i++) {
-        topic[i] = pool[random.nextInt(pool.length)];
+  /** A generated document: its number, its id ({@code doc-<number>}) and its tokens. */
+  public record Document(int number, String id, float[][] tokens) {}
+
+  /**
+   * The documents of a configuration with topics one at a time, drawn exactly as {@link
+   * #generate} draws them, then its queries: a corpus larger than the heap, generated as it is
+   * indexed, and again, the same, for its exact ranking. Keeps the vocabulary, the topics'
+   * centroids (a shared pool of {@code topics x topic vocabulary / 2} vectors: 410 MB at a million
+   * documents) and two ints a document. Thread-safe.
+   */
+  public static final class DocumentStream {
+    private final Config config;
+    private final SplittableRandom random;
+    private final Vocabulary common;
+    private final float[][][] topicCentroids;
+    private final int[] docTopic;
+    private final int[] docGain;
+    private int next;
+
+    public DocumentStream(Config config) {
+      if (config.topics() == null) {
+        throw new IllegalArgumentException("a document stream needs topics");
       }
-    }
-
-    List<String> docIds = new ArrayList<>();
-    List<float[][]> documents = new ArrayList<>();
-    int[] docTopic = new int[config.documents()];
-    int[] docGain = new int[config.documents()];
-    float shareRange = topics.maxShare() - topics.minShare();
-    for (int d = 0; d < config.documents(); d++) {
-      docTopic[d] = random.nextInt(topics.count());
-      double u = random.nextDouble();
-      double share = topics.minShare() + u * shareRange;
-      docGain[d] = 1 + Math.min(2, (int) (u * 3));
-      float[][] topic = topicCentroids[docTopic[d]];
-      docIds.add("doc-" + d);
-      documents.add(tokens(tokenCount(config, random), mixture(share, topic, common, random), config.noise(), random));
-    }
-
-    List<String> queryIds = new ArrayList<>();
-    List<float[][]> queries = new ArrayList<>();
-    Map<String, Map<String, Integer>> gains = new LinkedHashMap<>();
-    for (int q = 0; q < config.queries(); q++) {
-      int topicId = docTopic[random.nextInt(documents.size())];
-      float[][] topic = topicCentroids[topicId];
-      float[][] query =
-          tokens(config.queryTokens(), mixture(topics.queryShare(), topic, common, random), config.queryNoise(), random);
-      Map<String, Integer> relevant = new LinkedHashMap<>();
-      for (int d = 0; d < docTopic.length; d++) {
-        if (docTopic[d] == topicId) {
-          relevant.put(docIds.get(d), docGain[d]);
+      this.config = config;
+      this.random = new SplittableRandom(config.seed());
+      this.common = new Vocabulary(config, random);
+      Topics topics = config.topics();
+      float[][] pool = new float[topics.count() * topics.vocabulary() / 2][];
+      for (int i = 0; i < pool.length; i++) {
+        pool[i] = noisy(new float[config.dimension()], 1f, random);
+      }
+      topicCentroids = new float[topics.count()][topics.vocabulary()][];
+      for (float[][] topic : topicCentroids) {
+        for (int i = 0; i < topic.length; i++) {
+          topic[i] = pool[random.nextInt(pool.length)];
         }
       }
-      String id = "query-" + q;
-      queryIds.add(id);
-      queries.add(query);
-      gains.put(id, relevant);
+      docTopic = new int[config.documents()];
+      docGain = new int[config.documents()];
     }
-    return new VectorDataset(config.name(), docIds, documents, queryIds, queries, new Qrels(gains));
+
+    /** The number of documents. */
+    public int size() {
+      return config.documents();
+    }
+
+    /** The next document, or null after the last. */
+    public synchronized Document next() {
+      if (next == config.documents()) {
+        return null;
+      }
+      int d = next++;
+      Topics topics = config.topics();
+      docTopic[d] = random.nextInt(topics.count());
+      double u = random.nextDouble();
+      double share = topics.minShare() + u * (topics.maxShare() - topics.minShare());
+      docGain[d] = 1 + Math.min(2, (int) (u * 3));
+      float[][] topic = topicCentroids[docTopic[d]];
+      return new Document(d, "doc-" + d, tokens(tokenCount(config, random), mixture(share, topic, common, random), config.noise(), random));
+    }
+
+    /**
+     * The queries and their judgements (its documents list is empty), drawn after the last
+     * document. Call it once: the random numbers go on.
+     *
+     * @throws IllegalStateException if documents are left
+     */
+    public synchronized VectorDataset queries() {
+      if (next != config.documents()) {
+        throw new IllegalStateException((config.documents() - next) + " documents are still to be drawn");
+      }
+      Topics topics = config.topics();
+      List<String> queryIds = new ArrayList<>();
+      List<float[][]> queries = new ArrayList<>();
+      Map<String, Map<String, Integer>> gains = new LinkedHashMap<>();
+      for (int q = 0; q < config.queries(); q++) {
+        int topicId = docTopic[random.nextInt(config.documents())];
+        float[][] topic = topicCentroids[topicId];
+        float[][] query =
+            tokens(config.queryTokens(), mixture(topics.queryShare(), topic, common, random), config.queryNoise(), random);
+        Map<String, Integer> relevant = new LinkedHashMap<>();
+        for (int d = 0; d < docTopic.length; d++) {
+          if (docTopic[d] == topicId) {
+            relevant.put("doc-" + d, docGain[d]);
+          }
+        }
+        String id = "query-" + q;
+        queryIds.add(id);
+        queries.add(query);
+        gains.put(id, relevant);
+      }
+      return new VectorDataset(config.name(), List.of(), List.of(), queryIds, queries, new Qrels(gains));
+    }
   }
 
   /** {@code count} tokens, each a noisy copy of the next centroid {@code centroids} gives. */

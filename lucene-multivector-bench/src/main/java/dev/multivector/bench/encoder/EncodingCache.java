@@ -107,7 +107,7 @@ public final class EncodingCache {
     }
     String key = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
     String safeName = dataset.replaceAll("[^A-Za-z0-9._-]", "_");
-    return dir.resolve(safeName + "." + kind + "." + encoder.model().id() + "." + key + ".f32");
+    return dir.resolve(safeName + "." + kind + "." + encoder.id() + "." + key + ".f32");
   }
 
   /** Writes matrices in the cache format (atomically). */

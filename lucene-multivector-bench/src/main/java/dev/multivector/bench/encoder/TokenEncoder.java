@@ -11,9 +11,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +26,10 @@ import java.util.stream.IntStream;
  * Encodes a text into one L2-normalised vector per token: the model's last hidden state, run
  * with onnxruntime on the CPU, tokenised with the model's own {@code tokenizer.json} (DJL's
  * binding of Hugging Face tokenizers, offline).
+ *
+ * <p>What follows is for the bundled models ({@link EncoderModel}). A ColBERT model exported to
+ * ONNX ({@link #open(Path)}) is encoded by the conventions its own files set instead (prefix
+ * tokens, [MASK] expansion of queries, skiplist, Dense projection): see {@link ColbertExport}.
  *
  * <p>Tokens kept. Documents and queries are encoded the same way, apart from their length limit:
  *
@@ -83,12 +90,16 @@ public final class TokenEncoder implements AutoCloseable {
     }
   }
 
-  private final EncoderModel model;
+  private final EncoderModel model; // null for a ColBERT export
+  private final ColbertExport export; // null for a bundled model
   private HuggingFaceTokenizer tokenizer;
   private OrtSession session;
+  private int dimension;
 
-  private TokenEncoder(EncoderModel model) {
+  private TokenEncoder(EncoderModel model, ColbertExport export) {
     this.model = model;
+    this.export = export;
+    this.dimension = model != null ? model.dimension() : export.dimension();
   }
 
   /** An encoder with the default model, bge-small-en-v1.5. */
@@ -98,22 +109,40 @@ public final class TokenEncoder implements AutoCloseable {
 
   /** An encoder with the given model (loaded lazily). */
   public static TokenEncoder open(EncoderModel model) {
-    return new TokenEncoder(model);
+    return new TokenEncoder(model, null);
   }
 
-  /** The model. */
-  public EncoderModel model() {
-    return model;
+  /**
+   * An encoder with a ColBERT model exported to ONNX in {@code dir}, with PyLate's conventions
+   * read from the export's own files (see {@link ColbertExport}).
+   *
+   * @throws IllegalArgumentException naming the file, if the folder is not such an export
+   */
+  public static TokenEncoder open(Path dir) throws IOException {
+    return new TokenEncoder(null, ColbertExport.read(dir));
+  }
+
+  /** A short name for the model, as in reports and cache file names. */
+  public String id() {
+    return model != null ? model.id() : "colbert-" + export.dir.getFileName();
   }
 
   /** The dimension of a token vector. */
   public int dimension() {
-    return model.dimension();
+    if (dimension < 0) { // an export with its projection inside the graph: ask the model
+      dimension = encodeDocuments(List.of("dimension")).get(0)[0].length;
+    }
+    return dimension;
   }
 
-  /** {@link #CAVEAT}, preceded by the name of this encoder's model. */
+  /**
+   * What a report of results obtained with this encoder must say about it: for the bundled
+   * models, {@link #CAVEAT}, preceded by the model's name.
+   */
   public String caveat() {
-    return "Encoder: " + model.id() + ". " + CAVEAT;
+    return model != null
+        ? "Encoder: " + model.id() + ". " + CAVEAT
+        : "Encoder: the ColBERT model exported in " + export.dir + " (PyLate's conventions, read from its files).";
   }
 
   /**
@@ -121,6 +150,9 @@ public final class TokenEncoder implements AutoCloseable {
    * version): two encoders with equal settings give equal matrices. Part of cache keys.
    */
   public String settings() {
+    if (export != null) {
+      return id() + " " + export.settings() + " v" + VERSION;
+    }
     return model.id()
         + " output="
         + model.outputName()
@@ -134,12 +166,12 @@ public final class TokenEncoder implements AutoCloseable {
 
   /** Encodes documents: one {@code float[tokens][dimension]} per text, in order. */
   public List<float[][]> encodeDocuments(List<String> texts) {
-    return encode(texts, model.maxTokens(), "documents");
+    return encode(texts, false);
   }
 
   /** Encodes queries: one {@code float[tokens][dimension]} per text, in order. */
   public List<float[][]> encodeQueries(List<String> texts) {
-    return encode(texts, QUERY_MAX_TOKENS, "queries");
+    return encode(texts, true);
   }
 
   /** Encodes one query. */
@@ -149,7 +181,7 @@ public final class TokenEncoder implements AutoCloseable {
 
   /** The tokens of a text that {@link #encodeDocuments} keeps, as strings (for inspection). */
   public synchronized List<String> documentTokens(String text) {
-    Tokens tokens = tokenize(List.of(text), model.maxTokens()).get(0);
+    Tokens tokens = tokenize(List.of(text), false).get(0);
     List<String> kept = new ArrayList<>();
     for (int i = 0; i < tokens.ids.length; i++) {
       if (tokens.keep[i]) {
@@ -159,11 +191,12 @@ public final class TokenEncoder implements AutoCloseable {
     return kept;
   }
 
-  private synchronized List<float[][]> encode(List<String> texts, int maxTokens, String what) {
+  private synchronized List<float[][]> encode(List<String> texts, boolean queries) {
     if (texts.isEmpty()) {
       return List.of();
     }
-    List<Tokens> tokenized = tokenize(texts, maxTokens);
+    String what = queries ? "queries" : "documents";
+    List<Tokens> tokenized = tokenize(texts, queries);
     Integer[] order = IntStream.range(0, texts.size()).boxed().toArray(Integer[]::new);
     Arrays.sort(order, Comparator.comparingInt((Integer i) -> -tokenized.get(i).ids.length));
     float[][][] out = new float[texts.size()][][];
@@ -171,7 +204,7 @@ public final class TokenEncoder implements AutoCloseable {
     try (ProgressBar progress =
         texts.size() < 100
             ? null
-            : new ProgressBar("encoding " + what + " (" + model.id() + ")", totalTokens, "tokens")) {
+            : new ProgressBar("encoding " + what + " (" + id() + ")", totalTokens, "tokens")) {
       int start = 0;
       while (start < order.length) {
         int longest = tokenized.get(order[start]).ids.length;
@@ -194,26 +227,52 @@ public final class TokenEncoder implements AutoCloseable {
     return List.of(out);
   }
 
-  /** A tokenised text, cut to length: ids, token strings, and which tokens are kept. */
-  private record Tokens(long[] ids, String[] strings, boolean[] keep) {}
+  /**
+   * A tokenised text, cut to length, as the model sees it: ids, token strings, which positions
+   * are attended, and which positions' vectors are kept.
+   */
+  private record Tokens(long[] ids, String[] strings, boolean[] attend, boolean[] keep) {}
 
-  private List<Tokens> tokenize(List<String> texts, int maxTokens) {
+  private List<Tokens> tokenize(List<String> texts, boolean queries) {
     HuggingFaceTokenizer tok = tokenizer();
+    int maxTokens = export != null ? (queries ? export.queryLength : export.documentLength) : (queries ? QUERY_MAX_TOKENS : model.maxTokens());
+    long prefix = export == null ? -1 : queries ? export.queryPrefixId : export.documentPrefixId;
     List<Tokens> result = new ArrayList<>(texts.size());
     for (Encoding encoding : tok.batchEncode(texts)) {
       long[] ids = encoding.getIds();
       String[] strings = encoding.getTokens();
       long[] special = encoding.getSpecialTokenMask();
-      if (ids.length > maxTokens) { // keep the first tokens and the final [SEP]
-        ids = cut(ids, maxTokens);
-        strings = cut(strings, maxTokens);
-        special = cut(special, maxTokens);
+      int room = prefix >= 0 ? maxTokens - 1 : maxTokens;
+      if (ids.length > room) { // keep the first tokens and the final [SEP]
+        ids = cut(ids, room);
+        strings = cut(strings, room);
+        special = cut(special, room);
       }
+      if (prefix >= 0) { // PyLate's marker of a query or a document, right after [CLS]
+        ids = insert(ids, prefix);
+        strings = insert(strings, queries ? export.queryPrefix : export.documentPrefix);
+        special = insert(special, 1);
+      }
+      int length = ids.length;
+      if (export != null && queries && export.queryExpansion && length < maxTokens) { // pad with [MASK]
+        ids = Arrays.copyOf(ids, maxTokens);
+        Arrays.fill(ids, length, maxTokens, export.maskId);
+        strings = Arrays.copyOf(strings, maxTokens);
+        Arrays.fill(strings, length, maxTokens, "[expansion]");
+        special = Arrays.copyOf(special, maxTokens);
+        Arrays.fill(special, length, maxTokens, 1);
+      }
+      boolean[] attend = new boolean[ids.length];
       boolean[] keep = new boolean[ids.length];
       for (int i = 0; i < ids.length; i++) {
-        keep[i] = special[i] == 1 || !isPunctuation(strings[i]);
+        attend[i] = i < length || export.attendToExpansion;
+        if (export == null) {
+          keep[i] = special[i] == 1 || !isPunctuation(strings[i]);
+        } else {
+          keep[i] = queries || special[i] == 1 || export.skiplistIds.contains(ids[i]) == false;
+        }
       }
-      result.add(new Tokens(ids, strings, keep));
+      result.add(new Tokens(ids, strings, attend, keep));
     }
     return result;
   }
@@ -222,6 +281,22 @@ public final class TokenEncoder implements AutoCloseable {
   static boolean isPunctuation(String token) {
     String s = token.startsWith("##") && token.length() > 2 ? token.substring(2) : token;
     return s.codePoints().noneMatch(Character::isLetterOrDigit);
+  }
+
+  private static long[] insert(long[] a, long value) {
+    long[] c = new long[a.length + 1];
+    c[0] = a[0];
+    c[1] = value;
+    System.arraycopy(a, 1, c, 2, a.length - 1);
+    return c;
+  }
+
+  private static String[] insert(String[] a, String value) {
+    String[] c = new String[a.length + 1];
+    c[0] = a[0];
+    c[1] = value;
+    System.arraycopy(a, 1, c, 2, a.length - 1);
+    return c;
   }
 
   private static long[] cut(long[] a, int n) {
@@ -242,50 +317,64 @@ public final class TokenEncoder implements AutoCloseable {
     long[] ids = new long[rows * length];
     long[] mask = new long[rows * length];
     for (int r = 0; r < rows; r++) {
-      long[] row = batch.get(r).ids;
-      System.arraycopy(row, 0, ids, r * length, row.length);
-      Arrays.fill(mask, r * length, r * length + row.length, 1L);
+      Tokens tokens = batch.get(r);
+      System.arraycopy(tokens.ids, 0, ids, r * length, tokens.ids.length);
+      for (int t = 0; t < tokens.attend.length; t++) {
+        mask[r * length + t] = tokens.attend[t] ? 1 : 0;
+      }
     }
     long[] shape = {rows, length};
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     OrtSession s = session();
+    String output = model != null ? model.outputName() : s.getOutputNames().iterator().next();
     try (OnnxTensor idsTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
         OnnxTensor maskTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
         OnnxTensor typesTensor =
-            OnnxTensor.createTensor(env, LongBuffer.wrap(new long[rows * length]), shape);
-        OrtSession.Result result =
-            s.run(
-                Map.of(
-                    "input_ids", idsTensor,
-                    "attention_mask", maskTensor,
-                    "token_type_ids", typesTensor),
-                Set.of(model.outputName()))) {
-      FloatBuffer hidden = ((OnnxTensor) result.get(0)).getFloatBuffer();
-      int dim = model.dimension();
-      float[][][] out = new float[rows][][];
-      for (int r = 0; r < rows; r++) {
-        boolean[] keep = batch.get(r).keep;
-        int kept = 0;
-        for (boolean k : keep) {
-          kept += k ? 1 : 0;
-        }
-        float[][] matrix = new float[kept][dim];
-        int row = 0;
-        for (int t = 0; t < keep.length; t++) {
-          if (keep[t]) {
-            hidden.get((r * length + t) * dim, matrix[row]);
-            normalize(matrix[row++]);
-          }
-        }
-        out[r] = matrix;
+            OnnxTensor.createTensor(env, LongBuffer.wrap(new long[rows * length]), shape)) {
+      Map<String, OnnxTensor> inputs = new HashMap<>(Map.of("input_ids", idsTensor, "attention_mask", maskTensor));
+      if (s.getInputNames().contains("token_type_ids")) { // BERT has them, ModernBERT not
+        inputs.put("token_type_ids", typesTensor);
       }
-      return out;
+      try (OrtSession.Result result = s.run(inputs, Set.of(output))) {
+        return vectors(batch, length, (OnnxTensor) result.get(0));
+      }
     } catch (OrtException e) {
-      throw new IllegalStateException("onnxruntime failed on " + model.id(), e);
+      throw new IllegalStateException("onnxruntime failed on " + id(), e);
     }
   }
 
-  private static void normalize(float[] v) {
+  /** The kept positions' vectors of a batch's output [rows, length, hidden], projected and normalised. */
+  private float[][][] vectors(List<Tokens> batch, int length, OnnxTensor output) {
+    long[] outputShape = output.getInfo().getShape();
+    if (outputShape.length != 3 || outputShape[1] != length) {
+      throw new IllegalStateException(id() + ": the model's output has shape " + Arrays.toString(outputShape) + ", expected [batch, " + length + ", dimension]");
+    }
+    FloatBuffer hidden = output.getFloatBuffer();
+    int dim = (int) outputShape[2];
+    int rows = batch.size();
+    float[][][] out = new float[rows][][];
+    for (int r = 0; r < rows; r++) {
+      boolean[] keep = batch.get(r).keep;
+      int kept = 0;
+      for (boolean k : keep) {
+        kept += k ? 1 : 0;
+      }
+      float[][] matrix = new float[kept][];
+      int row = 0;
+      for (int t = 0; t < keep.length; t++) {
+        if (keep[t]) {
+          float[] vector = new float[dim];
+          hidden.get((r * length + t) * dim, vector);
+          matrix[row] = export == null ? vector : export.project(vector);
+          normalize(matrix[row++]);
+        }
+      }
+      out[r] = matrix;
+    }
+    return out;
+  }
+
+  static void normalize(float[] v) {
     double norm = 0;
     for (float x : v) {
       norm += x * x;
@@ -298,7 +387,7 @@ public final class TokenEncoder implements AutoCloseable {
 
   private HuggingFaceTokenizer tokenizer() {
     if (tokenizer == null) {
-      try (InputStream in = resource(model.tokenizerResource())) {
+      try (InputStream in = model != null ? resource(model.tokenizerResource()) : Files.newInputStream(export.dir.resolve("tokenizer.json"))) {
         tokenizer =
             HuggingFaceTokenizer.newInstance(
                 in,
@@ -307,7 +396,7 @@ public final class TokenEncoder implements AutoCloseable {
                     "truncation", "false",
                     "padding", "false"));
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot load " + model.tokenizerResource(), e);
+        throw new UncheckedIOException("cannot load the tokenizer of " + id(), e);
       }
     }
     return tokenizer;
@@ -315,7 +404,7 @@ public final class TokenEncoder implements AutoCloseable {
 
   private OrtSession session() {
     if (session == null) {
-      try (InputStream in = resource(model.modelResource())) {
+      try (InputStream in = model != null ? resource(model.modelResource()) : Files.newInputStream(export.dir.resolve("model.onnx"))) {
         byte[] bytes = in.readAllBytes();
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
@@ -325,9 +414,9 @@ public final class TokenEncoder implements AutoCloseable {
         options.addConfigEntry("session.intra_op.allow_spinning", "0");
         session = OrtEnvironment.getEnvironment().createSession(bytes, options);
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot load " + model.modelResource(), e);
+        throw new UncheckedIOException("cannot load the model of " + id(), e);
       } catch (OrtException e) {
-        throw new IllegalStateException("onnxruntime cannot load " + model.modelResource(), e);
+        throw new IllegalStateException("onnxruntime cannot load the model of " + id(), e);
       }
     }
     return session;

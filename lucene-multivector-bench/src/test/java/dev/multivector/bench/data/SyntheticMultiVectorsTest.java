@@ -137,4 +137,27 @@ class SyntheticMultiVectorsTest {
     float[][] y = SyntheticMultiVectors.generate(SyntheticMultiVectors.colpaliLike(1, 1, 5)).queries().get(0);
     assertArrayEquals(x[0], y[0]);
   }
+
+  /** The scale command's stream draws what generate draws, document for document, then the same queries. */
+  @Test
+  void streamDrawsAsGenerate() {
+    SyntheticMultiVectors.Config config =
+        new SyntheticMultiVectors.Config("stream", 500, 7, 16, 5, 10, 20, 4, 64, 0.4f, 0.6f, 3, new SyntheticMultiVectors.Topics(25, 8, 0.3f, 0.7f, 0.75f));
+    VectorDataset all = SyntheticMultiVectors.generate(config);
+    SyntheticMultiVectors.DocumentStream stream = new SyntheticMultiVectors.DocumentStream(config);
+    assertEquals(500, stream.size());
+    for (int d = 0; d < 500; d++) {
+      SyntheticMultiVectors.Document doc = stream.next();
+      assertEquals(d, doc.number());
+      assertEquals(all.docIds().get(d), doc.id());
+      assertTrue(Arrays.deepEquals(all.documents().get(d), doc.tokens()));
+    }
+    assertEquals(null, stream.next());
+    VectorDataset queries = stream.queries();
+    assertTrue(queries.documents().isEmpty());
+    assertEquals(all.queryIds(), queries.queryIds());
+    assertTrue(Arrays.deepEquals(all.queries().toArray(), queries.queries().toArray()));
+    assertEquals(all.qrels(), queries.qrels());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> new SyntheticMultiVectors.DocumentStream(config).queries());
+  }
 }
