@@ -71,15 +71,17 @@ final class BenchIndex implements Closeable {
   final FSDirectory directory;
   final DirectoryReader reader;
   final double buildSeconds;
+  final double forceMergeSeconds; // of buildSeconds
   final long storedTokens;
   final String[] datasetIds; // by Lucene doc id
 
-  private BenchIndex(Spec spec, Path path, FSDirectory directory, double buildSeconds) throws IOException {
+  private BenchIndex(Spec spec, Path path, FSDirectory directory, double buildSeconds, double forceMergeSeconds) throws IOException {
     this.spec = spec;
     this.path = path;
     this.directory = directory;
     this.reader = DirectoryReader.open(directory);
     this.buildSeconds = buildSeconds;
+    this.forceMergeSeconds = forceMergeSeconds;
     this.datasetIds = new String[reader.maxDoc()];
     long tokens = 0;
     for (LeafReaderContext context : reader.leaves()) {
@@ -151,6 +153,7 @@ final class BenchIndex implements Closeable {
     iwc.setMergeScheduler(merges);
     iwc.setInfoStream(infoStream);
     long start = System.nanoTime();
+    long mergeStart = 0;
     int threads = Runtime.getRuntime().availableProcessors();
     ExecutorService indexers = Executors.newFixedThreadPool(threads);
     try (IndexWriter writer = new IndexWriter(directory, iwc);
@@ -177,6 +180,7 @@ final class BenchIndex implements Closeable {
         task.get();
       }
       if (spec.forceMerge) {
+        mergeStart = System.nanoTime();
         writer.forceMerge(1);
       }
     } catch (InterruptedException | ExecutionException e) {
@@ -184,8 +188,8 @@ final class BenchIndex implements Closeable {
     } finally {
       indexers.shutdown();
     }
-    double seconds = (System.nanoTime() - start) / 1e9;
-    return new BenchIndex(spec, path, directory, seconds);
+    long end = System.nanoTime();
+    return new BenchIndex(spec, path, directory, (end - start) / 1e9, mergeStart == 0 ? 0 : (end - mergeStart) / 1e9);
   }
 
   /** A searcher on {@code executor} that scores the segment in one partition per thread. */
