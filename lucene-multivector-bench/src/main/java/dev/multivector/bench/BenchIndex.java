@@ -101,7 +101,7 @@ final class BenchIndex implements Closeable {
   }
 
   /** Prints the centroid index's build timings, and nothing else of the writer's info stream. */
-  static final InfoStream BUILD_TIMINGS =
+  private static final InfoStream BUILD_TIMINGS =
       new InfoStream() {
         @Override
         public void message(String component, String message) {

@@ -37,11 +37,12 @@ import org.apache.lucene.util.InfoStream;
 /**
  * The {@code scale} command: the synthetic topic corpus of {@code synthetic} at any size (default
  * 1,000,000 documents, about 100 tokens each, dim 128), generated as it is indexed (the corpus is
- * never in the heap), with one field configuration. Reports the build (indexing with its flushes,
- * the merges, the centroid index's share), bytes per token by structure, the peak heap, the bytes
- * the searches bring into the page cache (the hot set), p50/p99 at 1 and 2 threads, and recall@10 against exact float32 MaxSim,
- * computed once by a streaming pass over the generator's own vectors and cached in {@code
- * .cache/exact}. The index is deleted at the end unless {@code --keep}.
+ * never in the heap), with one field configuration, merged to one segment. Reports the build
+ * (indexing with its flushes and merges, the force-merge, the centroid index's own time), bytes
+ * per token by structure, the peak heap, the bytes the searches bring into the page cache (the
+ * hot set), p50/p99 at 2 and 1 threads, and recall@10 against exact float32 MaxSim, computed once
+ * by a streaming pass over the generator's own vectors and cached in {@code .cache/exact}. The
+ * index is deleted at the end unless {@code --keep}.
  */
 final class ScaleBench {
   /** The field configurations {@code --index} names. */
