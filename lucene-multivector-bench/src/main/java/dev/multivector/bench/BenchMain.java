@@ -128,7 +128,7 @@ public final class BenchMain {
           if (to == null) {
             throw new IllegalArgumentException("export-vectors needs --to DIR");
           }
-          VectorDataset data = encode(beir == null ? Cranfield.load() : Beir.load(path(beir).getFileName().toString(), path(beir)));
+          VectorDataset data = encode(beir == null ? Cranfield.load() : Beir.load(path(beir)));
           PrecomputedVectors.write(data, path(to));
           System.out.printf(Locale.ROOT, "wrote %s: %,d documents, %,d queries, dimension %d%n", path(to), data.documents().size(), data.queries().size(), data.dimension());
         }
@@ -177,7 +177,7 @@ public final class BenchMain {
       note = "Machine: " + machine() + ". MaxSim kernel: " + KernelProvider.name() + ". Token vectors precomputed, read from " + vectors + ".";
     } else {
       List<TextDataset> texts =
-          beir != null ? List.of(Beir.load(beir.getFileName().toString(), beir)) : List.of(Cranfield.load(), Beir.dbpedia5k());
+          beir != null ? List.of(Beir.load(beir)) : List.of(Cranfield.load(), Beir.dbpedia5k());
       for (TextDataset text : texts) {
         collections.add(encode(text));
       }

@@ -111,6 +111,25 @@ final class BenchmarkRun {
                     data.documentTokens(),
                     data.queries().size(),
                     Arrays.deepHashCode(data.queries().toArray())));
+    return cachedRankings(
+        cache,
+        () -> {
+          System.out.println("computing the exact top " + Evaluation.DEPTH + " of every query ...");
+          return evaluation.rankings(Strategy.exhaustive(index.spec.name()), index, searcher);
+        });
+  }
+
+  /** Computes rankings (query id to document ids, best first); may throw {@code E}. */
+  interface RankingComputation<E extends Exception> {
+    Map<String, List<String>> compute() throws E;
+  }
+
+  /**
+   * Rankings read from {@code cache} (a line a query: its id, a tab, its document ids separated by
+   * spaces), or computed and written there.
+   */
+  static <E extends Exception> Map<String, List<String>> cachedRankings(Path cache, RankingComputation<E> computation)
+      throws E, IOException {
     if (Files.exists(cache)) {
       Map<String, List<String>> rankings = new LinkedHashMap<>();
       for (String line : Files.readAllLines(cache, StandardCharsets.UTF_8)) {
@@ -119,9 +138,7 @@ final class BenchmarkRun {
       }
       return rankings;
     }
-    System.out.println("computing the exact top " + Evaluation.DEPTH + " of every query ...");
-    Map<String, List<String>> rankings =
-        evaluation.rankings(Strategy.exhaustive(index.spec.name()), index, searcher);
+    Map<String, List<String>> rankings = computation.compute();
     List<String> lines = new ArrayList<>();
     rankings.forEach((query, ids) -> lines.add(query + "\t" + String.join(" ", ids)));
     Files.createDirectories(cache.getParent());

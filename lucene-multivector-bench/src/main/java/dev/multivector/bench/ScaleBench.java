@@ -169,11 +169,12 @@ final class ScaleBench {
 
   /** Refuses a run whose index, twice over (a merge writes a copy), would not fit the disk. */
   private static void requireDisk(Settings settings, MultiVectorFieldConfig config) throws IOException {
+    int dim = config.dimension();
     double perToken =
         switch (config.encoding()) {
-          case FLOAT32 -> 4 * 128;
-          case INT8 -> 128 + 8 + (config.keepRawVectors() ? 4 * 128 : 0);
-          case BIT -> 128 / 8 + 8 + (config.keepRawVectors() ? 4 * 128 : 0);
+          case FLOAT32 -> 4 * dim;
+          case INT8 -> dim + 8 + (config.keepRawVectors() ? 4 * dim : 0);
+          case BIT -> dim / 8 + 8 + (config.keepRawVectors() ? 4 * dim : 0);
         };
     perToken += 40; // the token index, the token-to-document map, the FDE
     double estimate = perToken * 100.0 * settings.docs;
@@ -194,20 +195,7 @@ final class ScaleBench {
             .resolve("exact")
             .resolve(String.format(Locale.ROOT, "scale.%s.%d-queries.%08x.top%d.tsv", corpus.name(), queries.queries().size(),
                 Arrays.deepHashCode(queries.queries().toArray()), EXACT_K));
-    if (Files.exists(cache)) {
-      Map<String, List<String>> rankings = new LinkedHashMap<>();
-      for (String line : Files.readAllLines(cache, StandardCharsets.UTF_8)) {
-        String[] parts = line.split("\t");
-        rankings.put(parts[0], List.of(parts[1].split(" ")));
-      }
-      return rankings;
-    }
-    Map<String, List<String>> rankings = exactTop(corpus, queries);
-    List<String> lines = new ArrayList<>();
-    rankings.forEach((query, ids) -> lines.add(query + "\t" + String.join(" ", ids)));
-    Files.createDirectories(cache.getParent());
-    Files.write(cache, lines, StandardCharsets.UTF_8);
-    return rankings;
+    return BenchmarkRun.cachedRankings(cache, () -> exactTop(corpus, queries));
   }
 
   /** Each query's exact top 10, by a pass over the corpus with the float32 kernel on every core. */

@@ -40,6 +40,11 @@ public final class Beir {
     return load(DBPEDIA_5K, ProjectPaths.datasetsDir().resolve(DBPEDIA_5K));
   }
 
+  /** {@link #load(String, Path)} named by the folder. */
+  public static TextDataset load(Path dir) {
+    return load(dir.getFileName().toString(), dir);
+  }
+
   /**
    * Loads a BEIR-format data set from a folder, judged by {@code qrels/test.tsv}.
    *

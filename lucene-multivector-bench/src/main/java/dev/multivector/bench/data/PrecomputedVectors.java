@@ -49,8 +49,8 @@ public final class PrecomputedVectors {
   /** Writes a data set as such a folder (created if missing; its files replaced). */
   public static void write(VectorDataset data, Path dir) throws IOException {
     Files.createDirectories(dir);
-    write(dir, "documents", data.docIds(), data.documents());
-    write(dir, "queries", data.queryIds(), data.queries());
+    write(dir, "documents", data.docIds(), data.documents(), data.dimension());
+    write(dir, "queries", data.queryIds(), data.queries(), data.dimension());
     StringBuilder qrels = new StringBuilder("query-id\tcorpus-id\tscore\n");
     for (String query : data.qrels().queryIds()) {
       data.qrels().gains(query).forEach((doc, gain) -> qrels.append(query).append('\t').append(doc).append('\t').append(gain).append('\n'));
@@ -58,7 +58,8 @@ public final class PrecomputedVectors {
     Files.writeString(dir.resolve("qrels.tsv"), qrels);
   }
 
-  private static void write(Path dir, String kind, List<String> ids, List<float[][]> matrices) throws IOException {
+  private static void write(Path dir, String kind, List<String> ids, List<float[][]> matrices, int dimension)
+      throws IOException {
     for (String id : ids) {
       if (id.isEmpty() || id.contains("\n") || id.contains("\r")) {
         throw new IllegalArgumentException("id '" + id + "' cannot be written one a line");
@@ -70,7 +71,6 @@ public final class PrecomputedVectors {
       offsets[i + 1] = offsets[i] + matrices.get(i).length;
     }
     NpyArray.writeLongs(dir.resolve(kind + "_offsets.npy"), offsets);
-    int dimension = matrices.stream().filter(m -> m.length > 0).mapToInt(m -> m[0].length).findFirst().orElse(0);
     NpyArray.writeFloatRows(dir.resolve(kind + ".npy"), matrices, offsets[matrices.size()], dimension);
   }
 

@@ -3,10 +3,12 @@ package dev.multivector.bench.encoder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -107,36 +109,33 @@ final class ColbertExport {
         throw new IllegalArgumentException(required + ": missing (looked for " + dir.resolve(required) + ")");
       }
     }
-    Map<String, Long> vocabulary = vocabulary(DenseLayer.json(dir.resolve("tokenizer.json")));
-    JsonObject config = DenseLayer.json(dir.resolve("config_sentence_transformers.json"));
+    Map<String, Long> vocabulary = vocabulary(json(dir.resolve("tokenizer.json")).getAsJsonObject());
+    JsonObject config = json(dir.resolve("config_sentence_transformers.json")).getAsJsonObject();
     String mask = "[MASK]";
     if (Files.isRegularFile(dir.resolve("special_tokens_map.json"))) {
-      JsonElement token = DenseLayer.json(dir.resolve("special_tokens_map.json")).get("mask_token");
+      JsonElement token = json(dir.resolve("special_tokens_map.json")).getAsJsonObject().get("mask_token");
       if (token != null) {
         mask = token.isJsonObject() ? token.getAsJsonObject().get("content").getAsString() : token.getAsString();
       }
     }
-    Set<Long> skiplist = new HashSet<>();
+    List<String> skiplistWords = new ArrayList<>();
     if (config.has("skiplist_words")) {
-      for (JsonElement word : config.getAsJsonArray("skiplist_words")) {
-        Long id = vocabulary.get(word.getAsString());
-        if (id != null) {
-          skiplist.add(id);
-        }
-      }
+      config.getAsJsonArray("skiplist_words").forEach(word -> skiplistWords.add(word.getAsString()));
     } else {
-      for (char c : PUNCTUATION.toCharArray()) {
-        Long id = vocabulary.get(String.valueOf(c));
-        if (id != null) {
-          skiplist.add(id);
-        }
+      PUNCTUATION.chars().forEach(c -> skiplistWords.add(String.valueOf((char) c)));
+    }
+    Set<Long> skiplist = new HashSet<>();
+    for (String word : skiplistWords) { // a word that is not one token is never matched
+      Long id = vocabulary.get(word);
+      if (id != null) {
+        skiplist.add(id);
       }
     }
     List<DenseLayer> projection = new ArrayList<>();
     List<Path> hashed = new ArrayList<>(List.of(dir.resolve("model.onnx"), dir.resolve("tokenizer.json"), dir.resolve("config_sentence_transformers.json")));
     if (Files.isRegularFile(dir.resolve("modules.json"))) {
       hashed.add(dir.resolve("modules.json"));
-      JsonArray modules = com.google.gson.JsonParser.parseString(Files.readString(dir.resolve("modules.json"))).getAsJsonArray();
+      JsonArray modules = json(dir.resolve("modules.json")).getAsJsonArray();
       for (int i = 1; i < modules.size(); i++) {
         JsonObject module = modules.get(i).getAsJsonObject();
         if (module.get("type").getAsString().endsWith("Dense")) {
@@ -200,6 +199,15 @@ final class ColbertExport {
       vector = layer.apply(vector);
     }
     return vector;
+  }
+
+  /** A JSON file of the export; a missing one is named. */
+  static JsonElement json(Path file) throws IOException {
+    try {
+      return JsonParser.parseString(Files.readString(file));
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException(file.getFileName() + ": missing (looked for " + file + ")");
+    }
   }
 
   /** Token to id: the tokenizer's added tokens and its vocabulary (WordPiece or BPE). */

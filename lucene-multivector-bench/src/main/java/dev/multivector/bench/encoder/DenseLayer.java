@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -40,7 +39,7 @@ final class DenseLayer {
 
   /** Reads the module in {@code dir}. */
   static DenseLayer read(Path dir) throws IOException {
-    JsonObject config = json(dir.resolve("config.json"));
+    JsonObject config = ColbertExport.json(dir.resolve("config.json")).getAsJsonObject();
     int in = config.get("in_features").getAsInt();
     int out = config.get("out_features").getAsInt();
     boolean hasBias = config.has("bias") && config.get("bias").getAsBoolean();
@@ -115,14 +114,6 @@ final class DenseLayer {
           };
     }
     return values;
-  }
-
-  static JsonObject json(Path file) throws IOException {
-    try {
-      return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
-    } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException(file.getFileName() + ": missing (looked for " + file + ")");
-    }
   }
 
   int inputs() {
