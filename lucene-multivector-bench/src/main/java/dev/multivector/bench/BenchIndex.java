@@ -33,6 +33,7 @@ import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.MMapDirectory;
 import org.apache.lucene.util.IOUtils;
 import org.apache.lucene.util.InfoStream;
 
@@ -137,6 +138,11 @@ final class BenchIndex implements Closeable {
       throws IOException {
     IOUtils.rm(path);
     FSDirectory directory = FSDirectory.open(path);
+    if (directory instanceof MMapDirectory mapped) {
+      // As an engine would: the formats' read hints decide the advice (random for panels and
+      // token indexes), so searches do not read ahead (needs --enable-native-access).
+      mapped.setReadAdvice(MMapDirectory.ADVISE_BY_CONTEXT);
+    }
     MultiVectorFieldConfig config = spec.builtin() ? null : spec.config.build();
     // No compound files: the sizes by structure read the files themselves.
     TieredMergePolicy mergePolicy = new TieredMergePolicy();

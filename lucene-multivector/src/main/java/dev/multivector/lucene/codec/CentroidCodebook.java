@@ -94,15 +94,16 @@ final class CentroidCodebook {
       size[cluster[i]]++;
     }
     int[] share = shares(size, n, Math.min(wanted, n));
-    // Each cluster's points, contiguous, then its k-means.
+    // The sample's points by cluster (in sample order within each); each cluster's task copies its
+    // own, so the sample, which may be large, is never copied whole.
     int[] start = new int[coarseCount + 1];
     for (int g = 0; g < coarseCount; g++) {
       start[g + 1] = start[g] + size[g];
     }
-    float[] grouped = new float[n * dimension];
+    int[] byCluster = new int[n];
     int[] next = Arrays.copyOf(start, coarseCount);
     for (int i = 0; i < n; i++) {
-      System.arraycopy(sample, i * dimension, grouped, next[cluster[i]]++ * dimension, dimension);
+      byCluster[next[cluster[i]]++] = i;
     }
     // Clusters without points are dropped: no token is nearer them than their neighbours' points.
     // Each cluster trains in its own task, with its own seed: the result does not depend on the
@@ -117,13 +118,13 @@ final class CentroidCodebook {
       int from = start[g], points = size[g], centroids = share[g];
       long clusterSeed = seed * 31 + g;
       tasks.add(
-          () ->
-              kMeans(
-                  Arrays.copyOfRange(grouped, from * dimension, (from + points) * dimension),
-                  points,
-                  dimension,
-                  centroids,
-                  new Random(clusterSeed)));
+          () -> {
+            float[] rows = new float[points * dimension];
+            for (int i = 0; i < points; i++) {
+              System.arraycopy(sample, byCluster[from + i] * dimension, rows, i * dimension, dimension);
+            }
+            return kMeans(rows, points, dimension, centroids, new Random(clusterSeed));
+          });
       System.arraycopy(coarseRows, g * dimension, kept, keptCount++ * dimension, dimension);
     }
     List<float[]> fine = executor.invokeAll(tasks);

@@ -1,7 +1,7 @@
 package dev.multivector.lucene.codec;
 
 import static dev.multivector.lucene.codec.CentroidTokenIndexFormat.LIST_STARTS_BLOCK_SHIFT;
-import static dev.multivector.lucene.codec.CentroidTokenIndexFormat.MAX_SAMPLE;
+import static dev.multivector.lucene.codec.CentroidTokenIndexFormat.MAX_SAMPLE_VALUES;
 import static dev.multivector.lucene.codec.CentroidTokenIndexFormat.SAMPLE_PER_CENTROID;
 import static dev.multivector.lucene.codec.CentroidTokenIndexFormat.SEED;
 
@@ -73,7 +73,8 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
     TaskExecutor executor = new TaskExecutor(workers == 1 ? Runnable::run : merge.executor());
 
     int wanted = settings.centroidsFor(count);
-    int sampleSize = (int) Math.min(count, Math.min(MAX_SAMPLE, (long) wanted * SAMPLE_PER_CENTROID));
+    int sampleSize =
+        (int) Math.min(count, Math.min(MAX_SAMPLE_VALUES / dimension, (long) wanted * SAMPLE_PER_CENTROID));
     long start = System.nanoTime();
     float[] sample = readSample(tokens, sampleSize);
     long sampled = System.nanoTime();

@@ -6,7 +6,9 @@ import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.IndexFileNames;
 import org.apache.lucene.index.SegmentReadState;
 import org.apache.lucene.index.SegmentWriteState;
+import org.apache.lucene.store.DataAccessHint;
 import org.apache.lucene.store.FileTypeHint;
+import org.apache.lucene.store.IOContext;
 import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.IndexOutput;
 import org.apache.lucene.util.IOUtils;
@@ -36,7 +38,17 @@ final class FormatFiles {
   }
 
   /**
-   * Opens a data file of the segment and checks its header, that its version is its metadata's,
+   * The context data files are opened with: searches read them at random (a candidate document's
+   * panels, a probed centroid's list), so a directory that advises by context ({@code
+   * MMapDirectory.setReadAdvice(MMapDirectory.ADVISE_BY_CONTEXT)}) does not read ahead and fill
+   * the page cache with the neighbours of what a search needs.
+   */
+  static IOContext dataContext(SegmentReadState state) {
+    return state.context.withHints(FileTypeHint.DATA, DataAccessHint.RANDOM);
+  }
+
+  /**
+   * Opens a data file of the segment with the {@link #dataContext} and checks its header, that its version is its metadata's,
    * and its footer's structure, which catches truncation (verifying the whole file on open costs
    * too much: {@code checkIntegrity()} verifies the checksum).
    */
@@ -51,7 +63,7 @@ final class FormatFiles {
     IndexInput data =
         state.directory.openInput(
             IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, extension),
-            state.context.withHints(FileTypeHint.DATA));
+            dataContext(state));
     boolean success = false;
     try {
       int version =

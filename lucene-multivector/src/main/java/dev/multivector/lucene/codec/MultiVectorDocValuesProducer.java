@@ -6,6 +6,7 @@ import dev.multivector.lucene.document.MultiVectorFieldConfig;
 import dev.multivector.lucene.document.MultiVectorFieldConfig.Encoding;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -32,6 +33,9 @@ import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.SortedNumericDocValues;
 import org.apache.lucene.index.SortedSetDocValues;
 import org.apache.lucene.store.ChecksumIndexInput;
+import org.apache.lucene.store.DataAccessHint;
+import org.apache.lucene.store.FileTypeHint;
+import org.apache.lucene.store.IOContext;
 import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.MemorySegmentAccessInput;
 import org.apache.lucene.util.ArrayUtil;
@@ -142,7 +146,15 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
     this.delegate = delegate;
   }
 
-  private MultiVectorDocValuesProducer(MultiVectorDocValuesProducer original) {
+  private MultiVectorDocValuesProducer(MultiVectorDocValuesProducer original) throws IOException {
+    // A merge reads every panel in order: read ahead again, as Lucene's flat vectors do for theirs.
+    // DocValuesProducer has no finishMerge to switch back: the segment goes once the merge is done.
+    IOContext sequential = IOContext.DEFAULT.withHints(FileTypeHint.DATA, DataAccessHint.SEQUENTIAL);
+    for (IndexInput input : new IndexInput[] {original.data, original.encoded}) {
+      if (input != null) {
+        input.updateIOContext(sequential);
+      }
+    }
     this.fields = original.fields;
     this.tokenIndexes = original.tokenIndexes;
     this.data = original.data;
@@ -619,7 +631,11 @@ final class MultiVectorDocValuesProducer extends DocValuesProducer {
 
   @Override
   public DocValuesProducer getMergeInstance() {
-    return new MultiVectorDocValuesProducer(this);
+    try {
+      return new MultiVectorDocValuesProducer(this);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override
