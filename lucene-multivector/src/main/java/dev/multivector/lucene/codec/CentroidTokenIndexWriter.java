@@ -17,8 +17,6 @@ import java.util.concurrent.Callable;
 import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.index.SegmentWriteState;
 import org.apache.lucene.search.TaskExecutor;
-import org.apache.lucene.store.IOContext;
-import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.IndexOutput;
 import org.apache.lucene.util.FixedBitSet;
 import org.apache.lucene.util.IORunnable;
@@ -81,18 +79,22 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
     abortCheck.run();
     CentroidCodebook codebook = CentroidCodebook.train(sample, sampleSize, dimension, wanted, SEED, executor);
     abortCheck.run();
-    ResidualCodec codec = trainCodec(settings.residualBits(), codebook, sample, sampleSize);
+    int[] sampleCentroid = new int[sampleSize];
+    codebook.assign(sample, sampleSize, sampleCentroid);
+    ResidualCodec codec = trainCodec(settings.residualBits(), codebook, sample, sampleCentroid);
     sample = null; // no longer needed: let a large sample go before the pass over every token
+    int[] sampleCounts = new int[codebook.count];
+    for (int c : sampleCentroid) {
+      sampleCounts[c]++;
+    }
     long trained = System.nanoTime();
 
     int codeBytes = codec.codeBytes(dimension);
     int[] centroidOf = new int[count];
-    IndexOutput temp = state.directory.createTempOutput(data.getName(), "codes", state.context);
-    String tempName = temp.getName();
-    try {
-      try (temp) {
-        assignAndEncode(tokens, codebook, codec, centroidOf, temp, abortCheck, executor, workers);
-      }
+    try (CodesByList codes =
+        new CodesByList(
+            state.directory, data.getName(), state.context, codeBytes, sampleCounts, count, CodesByList.GATHER_BYTES)) {
+      assignAndEncode(tokens, codebook, codec, centroidOf, codes, abortCheck, executor, workers);
       long assigned = System.nanoTime();
       // Lists: token numbers grouped by centroid, ascending within each (a counting sort).
       int[] listStarts = new int[codebook.count + 1];
@@ -125,14 +127,7 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
       writeTokenNumbers(byList, count);
       abortCheck.run();
       long codesOffset = data.getFilePointer();
-      byte[] code = new byte[codeBytes];
-      try (IndexInput codes = state.directory.openInput(tempName, IOContext.DEFAULT)) {
-        for (int token : byList) {
-          codes.seek((long) token * codeBytes);
-          codes.readBytes(code, 0, codeBytes);
-          data.writeBytes(code, codeBytes);
-        }
-      }
+      codes.writeInListOrder(listStarts, data, abortCheck);
       meta.writeLong(codesOffset);
       meta.writeLong(data.getFilePointer() - codesOffset);
       if (infoStream().isEnabled(INFO_COMPONENT)) {
@@ -154,8 +149,6 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
                     workers,
                     (System.nanoTime() - assigned) / 1e9));
       }
-    } finally {
-      IOUtils.deleteFilesIgnoringExceptions(state.directory, tempName);
     }
   }
 
@@ -198,11 +191,9 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
 
   /** The buckets, from the residuals of sample tokens from their centroids. */
   private static ResidualCodec trainCodec(
-      int bits, CentroidCodebook codebook, float[] sample, int sampleSize) {
+      int bits, CentroidCodebook codebook, float[] sample, int[] centroid) {
     int dimension = codebook.dimension;
-    int[] centroid = new int[sampleSize];
-    codebook.assign(sample, sampleSize, centroid);
-    long available = (long) sampleSize * dimension;
+    long available = (long) centroid.length * dimension;
     Random random = new Random(SEED);
     float[] residuals = new float[(int) Math.min(available, ResidualCodec.QUANTILE_SAMPLE)];
     for (int i = 0; i < residuals.length; i++) {
@@ -214,7 +205,7 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
   }
 
   /**
-   * Assigns every token to its centroid and writes its codes, in token order, to {@code out}: a
+   * Assigns every token to its centroid and adds its codes, in token order, to {@code out}: a
    * block of tokens at a time, in {@code workers} parts in parallel.
    */
   private static void assignAndEncode(
@@ -222,7 +213,7 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
       CentroidCodebook codebook,
       ResidualCodec codec,
       int[] centroidOf,
-      IndexOutput out,
+      CodesByList out,
       IORunnable abortCheck,
       TaskExecutor executor,
       int workers)
@@ -254,7 +245,7 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
 
   /**
    * Assigns and encodes the first {@code n} tokens of {@code block}, in parts in parallel, and
-   * writes their codes to {@code out}.
+   * adds their codes to {@code out}.
    */
   private static void encodeBlock(
       CentroidCodebook codebook,
@@ -264,7 +255,7 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
       int[] centroidOf,
       int firstToken,
       byte[] codes,
-      IndexOutput out,
+      CodesByList out,
       TaskExecutor executor,
       int workers)
       throws IOException {
@@ -286,7 +277,9 @@ final class CentroidTokenIndexWriter extends TokenIndexWriter {
           });
     }
     executor.invokeAll(parts);
-    out.writeBytes(codes, n * codeBytes);
+    for (int i = 0; i < n; i++) {
+      out.add(centroidOf[firstToken + i], codes, i * codeBytes);
+    }
   }
 
   private void writeCentroids(CentroidCodebook codebook) throws IOException {
