@@ -28,18 +28,27 @@ final class QualityLatencyChart {
   };
 
   static void write(String title, String quality, List<Evaluation.Result> results, Path file) throws IOException {
-    int width = 1100, height = 700, left = 90, right = 330, top = 60, bottom = 70;
+    Map<String, List<Evaluation.Result>> series = new LinkedHashMap<>();
+    for (Evaluation.Result r : results) {
+      series.computeIfAbsent(r.strategy().name() + " [" + r.strategy().index() + "]", s -> new ArrayList<>()).add(r);
+    }
+    Font titleFont = new Font(Font.SANS_SERIF, Font.BOLD, 16), font = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+    // As wide as the title and the legend's longest entry need, at least 1,100 pixels.
+    Graphics2D measure = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+    int legendWidth = 0;
+    for (String name : series.keySet()) {
+      legendWidth = Math.max(legendWidth, measure.getFontMetrics(font).stringWidth(name));
+    }
+    int titleWidth = measure.getFontMetrics(titleFont).stringWidth(title);
+    measure.dispose();
+    int height = 700, left = 90, right = Math.max(330, legendWidth + 50), top = 60, bottom = 70;
+    int width = Math.max(left + 680 + right, left + titleWidth + 20);
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
     g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, width, height);
-
-    Map<String, List<Evaluation.Result>> series = new LinkedHashMap<>();
-    for (Evaluation.Result r : results) {
-      series.computeIfAbsent(r.strategy().name() + " [" + r.strategy().index() + "]", s -> new ArrayList<>()).add(r);
-    }
     double minX = Double.MAX_VALUE, maxX = 0;
     for (Evaluation.Result r : results) {
       minX = Math.min(minX, r.p50Millis());
@@ -50,9 +59,9 @@ final class QualityLatencyChart {
     int plotW = width - left - right, plotH = height - top - bottom;
 
     g.setColor(Color.BLACK);
-    g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+    g.setFont(titleFont);
     g.drawString(title, left, 30);
-    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+    g.setFont(font);
     // Axes and grid.
     g.setColor(new Color(0xdddddd));
     for (double decade = logMin; decade <= logMax; decade++) {

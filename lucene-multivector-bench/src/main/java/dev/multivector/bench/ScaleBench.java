@@ -32,6 +32,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.lucene.util.InfoStream;
 
 /**
@@ -128,7 +130,12 @@ final class ScaleBench {
       System.out.println(markdown);
       Files.createDirectories(settings.out);
       Files.writeString(settings.out.resolve("scale.md"), markdown);
-      QualityLatencyChart.write(title, Evaluation.RECALL_VS_EXACT, chart, settings.out.resolve("scale.png"));
+      String chartTitle =
+          String.format(
+              Locale.ROOT,
+              "Scale: %,d synthetic documents, %,d tokens, index %s, 2 threads",
+              corpus.documents(), index.storedTokens, settings.index);
+      QualityLatencyChart.write(chartTitle, Evaluation.RECALL_VS_EXACT, chart, settings.out.resolve("scale.png"));
       System.out.println("wrote " + settings.out.resolve("scale.md") + ", .csv and .png");
     } finally {
       heap.interrupt();
@@ -298,9 +305,10 @@ final class ScaleBench {
         "Build: %.1f s in all: generating and indexing (with flushes and the merge policy's merges) %.1f s, the"
             + " force-merge to %d segment %.1f s. The centroid index's own time (k-means, assignment and lists, summed"
             + " over the threads that built it): %.1f s at flushes, %.1f s at merges (merges run beside indexing)."
-            + " Peak heap so far %.2f GB.%n%n",
+            + " Merges paused by the merge scheduler (beyond its thread count it pauses the larger merges): %.1f s in"
+            + " all. Peak heap so far %.2f GB.%n%n",
         index.buildSeconds, index.buildSeconds - index.forceMergeSeconds, index.reader.leaves().size(), index.forceMergeSeconds,
-        timings.flushSeconds(), timings.mergeSeconds(), heap.peak() / 1e9));
+        timings.flushSeconds(), timings.mergeSeconds(), timings.pausedSeconds(), heap.peak() / 1e9));
     report.append("| structure | bytes | bytes a token |\n|---|---|---|\n");
     long total = 0;
     for (Map.Entry<String, Long> entry : bytes.entrySet()) {
@@ -351,8 +359,8 @@ final class ScaleBench {
     StringBuilder text =
         new StringBuilder(
             "What the searches read (the hot set): bytes of each structure in the page cache after its files were evicted"
-                + " (before the searches) and after every search of both tables (util-linux fincore; with the kernel's"
-                + " readahead).\n\n| structure | on disk GB | resident before GB | resident after GB |\n|---|---|---|---|\n");
+                + " (before the searches) and after every search of both tables (util-linux fincore; the directory"
+                + " advises by context, so the formats' random-read hints hold the kernel's readahead back).\n\n| structure | on disk GB | resident before GB | resident after GB |\n|---|---|---|---|\n");
     long total = 0;
     for (Map.Entry<String, Long> entry : bytes.entrySet()) {
       long res = after.getOrDefault(entry.getKey(), 0L);
@@ -365,13 +373,27 @@ final class ScaleBench {
     return text.toString();
   }
 
-  /** Sums the centroid index's build times from the writer's messages, at flushes and at merges. */
+  /**
+   * Sums the centroid index's build times from the writer's messages, at flushes and at merges,
+   * and the time the merge scheduler kept merges paused.
+   */
   private static final class BuildTimings extends InfoStream {
+    private static final Pattern PAUSED = Pattern.compile("paused=([0-9.]+)s");
     private final AtomicLong flushMillis = new AtomicLong();
     private final AtomicLong mergeMillis = new AtomicLong();
+    private final AtomicLong pausedMillis = new AtomicLong();
 
     @Override
     public void message(String component, String message) {
+      if (component.equals("MS")) {
+        // "merge thread ... done estSize=... runTime=12.3s (stopped=0.0s, paused=4.5s) rate=..."
+        Matcher paused = PAUSED.matcher(message);
+        if (message.contains(" done ") && paused.find()) {
+          System.out.println(component + ": " + message);
+          pausedMillis.addAndGet(Math.round(Double.parseDouble(paused.group(1)) * 1000));
+        }
+        return;
+      }
       System.out.println(component + ": " + message);
       // "... trained in 1.2 s; tokens assigned and encoded in 3.4 s (2 threads), lists written in 0.5 s"
       double seconds = 0;
@@ -392,9 +414,13 @@ final class ScaleBench {
       return mergeMillis.get() / 1000.0;
     }
 
+    double pausedSeconds() {
+      return pausedMillis.get() / 1000.0;
+    }
+
     @Override
     public boolean isEnabled(String component) {
-      return component.equals("CentroidTokenIndex");
+      return component.equals("CentroidTokenIndex") || component.equals("MS");
     }
 
     @Override

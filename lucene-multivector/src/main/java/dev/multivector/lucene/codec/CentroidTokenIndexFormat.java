@@ -20,9 +20,8 @@ import org.apache.lucene.util.packed.DirectWriter;
  * merged segments' centroids): {@link CentroidCodebook} trains the centroids by two-level k-means
  * on a sample of {@value #SAMPLE_PER_CENTROID} tokens a centroid, at most {@value
  * #MAX_SAMPLE_VALUES} values (tokens x dimension), drawn with a fixed seed, so the same tokens
- * give the same index; every token is then assigned
- * to its nearest centroid among those of its nearest coarse cluster, and the bucket cutoffs are
- * the quantiles of the sample's residuals.
+ * give the same index; every token is then assigned to its nearest centroid among those of its
+ * nearest coarse cluster, and the bucket cutoffs are the quantiles of the sample's residuals.
  *
  * <p>Files, each with a {@link CodecUtil#writeIndexHeader index header} (segment id, and the
  * suffix {@code [segment suffix_]}{@value #NAME}) and a {@link CodecUtil#writeFooter checksum
@@ -87,13 +86,14 @@ public final class CentroidTokenIndexFormat extends TokenIndexFormat {
   static final int LIST_STARTS_BLOCK_SHIFT = 16;
 
   /**
-   * The most values (tokens x dimension) of the sample k-means trains on: 1 GB of heap during the
-   * build of a segment of more than 16.7M tokens at dimension 128 (65,536 centroids or more), for 2M
+   * The most values (tokens x dimension) of the sample k-means trains on: 512 MB of heap during the
+   * build of a segment of 4.2M tokens or more at dimension 128 (32,768 centroids or more), for 1M
    * tokens. Measured on the synthetic million's 111M tokens and 131,072 centroids (2 December),
-   * recall@10 at k' = 100, 32 probes: 0.810 with 262,144 sample tokens (2 a centroid), 0.934 with
-   * 1,048,576 (8).
+   * recall@10 at k' = 100, 32 probes and its p50 at 2 threads: 0.810 at 44.4 ms with 262,144 sample
+   * tokens (2 a centroid, the cap before), 0.934 at 50.2 ms with 1,048,576 (8), 0.918 at 59.1 ms
+   * with 2,097,152 (16).
    */
-  static final int MAX_SAMPLE_VALUES = 1 << 28;
+  static final int MAX_SAMPLE_VALUES = 1 << 27;
 
   /** Sample tokens a centroid, if the segment has them and the sample stays within its maximum. */
   static final int SAMPLE_PER_CENTROID = 32;

@@ -19,9 +19,9 @@ import org.apache.lucene.util.IOUtils;
  * most {@link #GATHER_BYTES}, and the buffer written. A partition that outgrew the
  * buffer is read once a buffer-full of lists; a list that alone outgrows it is copied as read.
  *
- * <p>Why: a segment of the synthetic million's merges (16.5M tokens, 530 MB of codes) took 330 to
- * 470 s to write its lists by seeking to each token's code in one token-order file, which the page
- * cache had let go by then (2 December).
+ * <p>Why: the codes of a large segment do not fit the heap (3.5 GB at the synthetic million's
+ * force-merge), and seeking to every token's code in one token-order file, as before, is fast
+ * only while the page cache holds that whole file.
  */
 final class CodesByList implements Closeable {
 
