@@ -28,7 +28,10 @@ final class CodesByList implements Closeable {
   /** Most bytes of codes held in heap at a time. */
   static final int GATHER_BYTES = 1 << 26;
 
-  /** Most temporary files at a time, so file handles stay few. */
+  /**
+   * A partition's estimated size is at least the codes' total over this, so there are at most
+   * about twice as many temporary files, and file handles stay few.
+   */
   private static final int MAX_PARTITIONS = 256;
 
   private final Directory directory;

@@ -48,9 +48,9 @@ final class FormatFiles {
   }
 
   /**
-   * Opens a data file of the segment with the {@link #dataContext} and checks its header, that its version is its metadata's,
-   * and its footer's structure, which catches truncation (verifying the whole file on open costs
-   * too much: {@code checkIntegrity()} verifies the checksum).
+   * Opens a data file of the segment with the {@link #dataContext} and checks its header, that its
+   * version is its metadata's, and its footer's structure, which catches truncation (verifying the
+   * whole file on open costs too much: {@code checkIntegrity()} verifies the checksum).
    */
   static IndexInput openData(
       SegmentReadState state,
