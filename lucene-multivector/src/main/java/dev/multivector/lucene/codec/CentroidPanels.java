@@ -9,9 +9,9 @@ import java.nio.ByteOrder;
 
 /**
  * Centroids held as float32 panels (the layout of {@link PanelLayout}), scored against a batch of
- * vectors sixteen centroids at a time by the MaxSim kernel: with its running maxima reset before
- * each panel, the kernel's maxima are the dot products themselves. The kernel is what makes
- * k-means, token assignment and a query's centroid scores run at the speed of MaxSim.
+ * vectors by the MaxSim kernel's dot products and nearest-centroid search, which keep its blocks
+ * of four vectors of centroids against four vectors of the batch: k-means, token assignment and a
+ * query's centroid scores run at the speed of MaxSim.
  */
 final class CentroidPanels {
 
@@ -77,47 +77,27 @@ final class CentroidPanels {
     return count;
   }
 
-  int panelCount() {
-    return PanelLayout.panelCount(count);
-  }
-
   /**
-   * Sets {@code scores[i * 16 + lane]} to the dot product of row {@code i} of {@code batch}
-   * (row-major) and centroid {@code 16 * panel + lane}; lanes past {@link #count()} are
-   * meaningless.
+   * Sets {@code scores[i * stride + j]} to the dot product of row {@code i} of {@code batch}
+   * (row-major) and centroid {@code first + j}, for {@code j < count <= stride}.
    *
-   * @param scores {@code 16 * batch.length / dimension} floats
+   * @param first a multiple of 16 (a panel's first centroid)
    */
-  void score(float[] batch, int panel, float[] scores) {
-    Float32MaxSimKernel.resetMaxima(scores);
-    int tokens = Math.min(PanelLayout.PANEL_TOKENS, count - panel * PanelLayout.PANEL_TOKENS);
-    KERNEL.accumulate(batch, dimension, panels, panel * panelBytes, tokens, scores);
+  void dotProducts(float[] batch, int first, int count, float[] scores, int stride) {
+    assert first % PanelLayout.PANEL_TOKENS == 0 && first + count <= this.count;
+    KERNEL.dotProducts(batch, dimension, panels, first / PanelLayout.PANEL_TOKENS * panelBytes, count, scores, stride);
   }
 
   /**
    * The nearest centroid by Euclidean distance of each row of {@code batch}: the one with the
-   * largest {@code x . c - |c|^2 / 2}, given {@code halfSquaredNorms} of the centroids.
+   * largest {@code x . c - |c|^2 / 2}, given {@code halfSquaredNorms} of the centroids (the first
+   * of equals).
    *
    * @param out receives, for each row, the index of its nearest centroid
    * @param best receives, for each row, that centroid's {@code x . c - |c|^2 / 2}
    */
   void nearest(float[] batch, float[] halfSquaredNorms, int[] out, float[] best) {
-    int rows = batch.length / dimension;
-    float[] scores = new float[rows * PanelLayout.PANEL_TOKENS];
-    java.util.Arrays.fill(best, 0, rows, Float.NEGATIVE_INFINITY);
-    for (int p = 0; p < panelCount(); p++) {
-      score(batch, p, scores);
-      int lanes = Math.min(PanelLayout.PANEL_TOKENS, count - p * PanelLayout.PANEL_TOKENS);
-      for (int i = 0; i < rows; i++) {
-        for (int lane = 0; lane < lanes; lane++) {
-          int c = p * PanelLayout.PANEL_TOKENS + lane;
-          float s = scores[i * PanelLayout.PANEL_TOKENS + lane] - halfSquaredNorms[c];
-          if (s > best[i]) {
-            best[i] = s;
-            out[i] = c;
-          }
-        }
-      }
-    }
+    java.util.Arrays.fill(best, 0, batch.length / dimension, Float.NEGATIVE_INFINITY);
+    KERNEL.nearest(batch, dimension, panels, 0, count, halfSquaredNorms, out, best);
   }
 }

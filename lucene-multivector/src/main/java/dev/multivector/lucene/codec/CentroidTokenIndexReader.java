@@ -30,6 +30,9 @@ import org.apache.lucene.util.packed.DirectReader;
  */
 final class CentroidTokenIndexReader extends TokenIndexReader {
 
+  /** Centroids scored at a time (a multiple of 16): 32 KB of scores for 32 query tokens. */
+  private static final int SCORED_CENTROIDS = 256;
+
   private record Entry(
       int dimension,
       int tokenCount,
@@ -252,15 +255,16 @@ final class CentroidTokenIndexReader extends TokenIndexReader {
       best[i] = new NeighborQueue(probes, false);
       bar[i] = Float.NEGATIVE_INFINITY;
     }
-    float[] scores = new float[rows * PanelLayout.PANEL_TOKENS];
-    for (int p = 0; p < centroids.panelCount(); p++) {
-      centroids.score(batch, p, scores);
-      int lanes = Math.min(PanelLayout.PANEL_TOKENS, entry.centroidCount - p * PanelLayout.PANEL_TOKENS);
+    // A run of centroids at a time, so that the scores stay in the cache while they are read.
+    float[] scores = new float[rows * SCORED_CENTROIDS];
+    for (int first = 0; first < entry.centroidCount; first += SCORED_CENTROIDS) {
+      int count = Math.min(SCORED_CENTROIDS, entry.centroidCount - first);
+      centroids.dotProducts(batch, first, count, scores, SCORED_CENTROIDS);
       for (int i = 0; i < rows; i++) {
-        for (int lane = 0; lane < lanes; lane++) {
-          float score = scores[i * PanelLayout.PANEL_TOKENS + lane];
+        for (int j = 0; j < count; j++) {
+          float score = scores[i * SCORED_CENTROIDS + j];
           if (score > bar[i]) {
-            best[i].insertWithOverflow(p * PanelLayout.PANEL_TOKENS + lane, score);
+            best[i].insertWithOverflow(first + j, score);
             if (best[i].size() == probes) {
               bar[i] = best[i].topScore();
             }

@@ -31,6 +31,57 @@ public interface Float32MaxSimKernel {
   void accumulate(
       float[] query, int dim, MemorySegment panels, long offset, int tokens, float[] maxima);
 
+  /**
+   * Sets {@code scores[i * stride + j]} to the dot product of row {@code i} of {@code rows}
+   * (row-major) and token {@code j} of the run (held as for {@link #accumulate}), for each of its
+   * {@code tokens <= stride} tokens: a query's scores against every centroid.
+   *
+   * <p>This implementation scores a panel at a time through {@link #accumulate}; kernels that can
+   * store whole blocks override it.
+   */
+  default void dotProducts(
+      float[] rows, int dim, MemorySegment panels, long offset, int tokens, float[] scores, int stride) {
+    final int n = rows.length / dim;
+    final float[] maxima = new float[n * LANES];
+    for (int first = 0; first < tokens; first += LANES) {
+      final int inPanel = Math.min(LANES, tokens - first);
+      resetMaxima(maxima);
+      accumulate(rows, dim, panels, offset + (long) first * dim * Float.BYTES, inPanel, maxima);
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(maxima, i * LANES, scores, i * stride + first, inPanel);
+      }
+    }
+  }
+
+  /**
+   * For each row-major vector of {@code rows}, the token of the run (held as for {@link
+   * #accumulate}) with the largest dot product minus {@code bias[token]}: where that exceeds {@code
+   * best[i]}, sets {@code best[i]} to it and {@code out[i]} to the token; ties go to the lower
+   * token. Nearest-centroid search, with {@code bias} half the centroids' squared norms.
+   *
+   * <p>This implementation scores a panel at a time through {@link #accumulate}; kernels that can
+   * keep the winners in registers override it.
+   */
+  default void nearest(
+      float[] rows, int dim, MemorySegment panels, long offset, int tokens, float[] bias, int[] out, float[] best) {
+    final int n = rows.length / dim;
+    final float[] scores = new float[n * LANES];
+    for (int first = 0; first < tokens; first += LANES) {
+      final int inPanel = Math.min(LANES, tokens - first);
+      resetMaxima(scores);
+      accumulate(rows, dim, panels, offset + (long) first * dim * Float.BYTES, inPanel, scores);
+      for (int i = 0; i < n; i++) {
+        for (int lane = 0; lane < inPanel; lane++) {
+          final float s = scores[i * LANES + lane] - bias[first + lane];
+          if (s > best[i]) {
+            best[i] = s;
+            out[i] = first + lane;
+          }
+        }
+      }
+    }
+  }
+
   /** A short name for logs and benchmark reports. */
   String name();
 

@@ -132,4 +132,100 @@ public class TestMaxSimKernels extends LuceneTestCase {
       }
     }
   }
+
+  /**
+   * {@code nearest} against a double-precision argmax of dot product minus bias: the token it
+   * picks scores within rounding of the best, a later copy of that token (a tie) never wins, and
+   * a row whose {@code best} already beats every token is left alone.
+   */
+  public void testNearest() throws Throwable {
+    int[] tokenCounts = {1, 2, 15, 16, 17, 31, 33, 63, 64, 65, 100, 257};
+    for (Float32MaxSimKernel kernel : kernels()) {
+      for (int iter = 0; iter < atLeast(40); iter++) {
+        int dim = TestUtil.nextInt(random(), 1, 200);
+        int tokens = tokenCounts[random().nextInt(tokenCounts.length)];
+        int rows = TestUtil.nextInt(random(), 1, 40);
+        float[][] centroids = matrix(random(), tokens, dim, false);
+        float[] bias = new float[tokens];
+        for (int c = 0; c < tokens; c++) {
+          bias[c] = (float) random().nextGaussian() * dim / 4;
+        }
+        float[][] batch = matrix(random(), rows, dim, false);
+        int offset = random().nextInt(40);
+        float[] panels = toPanels(centroids, offset, random());
+        int[] out = new int[rows];
+        float[] best = new float[rows];
+        java.util.Arrays.fill(best, Float.NEGATIVE_INFINITY);
+        int untouched = random().nextInt(rows);
+        best[untouched] = Float.MAX_VALUE;
+        out[untouched] = -7;
+        kernel.nearest(flatten(batch), dim, MemorySegment.ofArray(panels), (long) offset * Float.BYTES, tokens, bias, out, best);
+        String where = kernel.name() + " dim=" + dim + " tokens=" + tokens + " rows=" + rows;
+        assertEquals(where, -7, out[untouched]);
+        for (int i = 0; i < rows; i++) {
+          if (i == untouched) {
+            continue;
+          }
+          double max = Double.NEGATIVE_INFINITY;
+          for (int c = 0; c < tokens; c++) {
+            max = Math.max(max, dot(batch[i], centroids[c]) - bias[c]);
+          }
+          double tolerance = 1e-4 * (1 + Math.abs(max)) * Math.sqrt(dim);
+          assertEquals(where, max, dot(batch[i], centroids[out[i]]) - bias[out[i]], tolerance);
+          assertEquals(where, max, best[i], tolerance);
+        }
+        if (tokens > 1) {
+          // Row 0's winner copied over a later token: the copy ties, and the first must still win.
+          int winner = out[0] == -7 ? 0 : out[0];
+          int copy = TestUtil.nextInt(random(), winner, tokens - 1);
+          if (copy != winner) {
+            centroids[copy] = centroids[winner].clone();
+            bias[copy] = bias[winner];
+            panels = toPanels(centroids, offset, random());
+            java.util.Arrays.fill(best, Float.NEGATIVE_INFINITY);
+            kernel.nearest(flatten(batch), dim, MemorySegment.ofArray(panels), (long) offset * Float.BYTES, tokens, bias, out, best);
+            assertTrue(where + " chose " + out[0] + ", a copy of an earlier token", out[0] != copy);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code dotProducts} against double-precision dot products; the scores past each row's tokens
+   * (up to the stride) are left as they were.
+   */
+  public void testDotProducts() throws Throwable {
+    int[] tokenCounts = {1, 2, 15, 16, 17, 31, 33, 63, 64, 65, 100, 257};
+    for (Float32MaxSimKernel kernel : kernels()) {
+      for (int iter = 0; iter < atLeast(40); iter++) {
+        int dim = TestUtil.nextInt(random(), 1, 200);
+        int tokens = tokenCounts[random().nextInt(tokenCounts.length)];
+        int rows = TestUtil.nextInt(random(), 1, 40);
+        int stride = tokens + random().nextInt(20);
+        float[][] centroids = matrix(random(), tokens, dim, false);
+        float[][] batch = matrix(random(), rows, dim, false);
+        int offset = random().nextInt(40);
+        float[] scores = new float[rows * stride];
+        java.util.Arrays.fill(scores, 42f);
+        kernel.dotProducts(
+            flatten(batch), dim, MemorySegment.ofArray(toPanels(centroids, offset, random())), (long) offset * Float.BYTES, tokens, scores, stride);
+        String where = kernel.name() + " dim=" + dim + " tokens=" + tokens + " rows=" + rows;
+        for (int i = 0; i < rows; i++) {
+          for (int j = 0; j < stride; j++) {
+            double expected = j < tokens ? dot(batch[i], centroids[j]) : 42;
+            assertEquals(where + " row " + i + " token " + j, expected, scores[i * stride + j], 1e-5 * (1 + Math.sqrt(dim) * 4));
+          }
+        }
+      }
+    }
+  }
+
+  private static double dot(float[] a, float[] b) {
+    double sum = 0;
+    for (int k = 0; k < a.length; k++) {
+      sum += (double) a[k] * b[k];
+    }
+    return sum;
+  }
 }
