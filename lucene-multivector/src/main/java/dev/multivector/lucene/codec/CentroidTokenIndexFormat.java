@@ -95,8 +95,14 @@ public final class CentroidTokenIndexFormat extends TokenIndexFormat {
    */
   static final int MAX_SAMPLE_VALUES = 1 << 27;
 
-  /** Sample tokens a centroid, if the segment has them and the sample stays within its maximum. */
-  static final int SAMPLE_PER_CENTROID = 32;
+  /**
+   * Sample tokens a centroid, if the segment has them and the sample stays within its maximum.
+   * Measured on the synthetic 100k corpus (2 December; 11.1M tokens, 32,768 centroids after the
+   * force-merge), recall@10 at k' = 20, 8 probes: 0.978 with 8 a centroid, 0.960 with 32, the whole
+   * index built in 135.1 s instead of 159.9 s (one run each); at the million, 8 ranked better than
+   * 16 (see {@link #MAX_SAMPLE_VALUES}).
+   */
+  static final int SAMPLE_PER_CENTROID = 8;
 
   /** The seed of the sample and of k-means. */
   static final long SEED = 42;
