@@ -258,7 +258,7 @@ public final class BenchMain {
       strategies.add(Strategy.tokenKnn("full", kPrime, true));
     }
     // k', probes, rescore (XTR's estimate, then exact MaxSim on its best)
-    for (int[] setting : new int[][] {{10, 8, 0}, {50, 8, 0}, {50, TokenIndex.DEFAULT_PROBES, 0}, {200, 16, 100}}) {
+    for (int[] setting : new int[][] {{10, 8, 0}, {50, 8, 0}, {50, TokenIndex.DEFAULT_PROBES, 0}, {100, 16, 0}, {200, 32, 0}, {200, 16, 100}}) {
       strategies.add(Strategy.centroidTokenKnn("centroid-2", setting[0], setting[1], setting[2] > 0, setting[2]));
     }
     specs = chosen(specs, strategies, indexes);

@@ -10,7 +10,7 @@ import java.nio.ByteOrder;
 /**
  * Centroids held as float32 panels (the layout of {@link PanelLayout}), scored against a batch of
  * vectors by the MaxSim kernel's dot products and nearest-centroid search, which keep its blocks
- * of four vectors of centroids against four vectors of the batch: k-means, token assignment and a
+ * of four vectors of centroids against four rows of the batch: k-means, token assignment and a
  * query's centroid scores run at the speed of MaxSim.
  */
 final class CentroidPanels {

@@ -86,9 +86,8 @@ public final class CentroidTokenIndexFormat extends TokenIndexFormat {
   static final int LIST_STARTS_BLOCK_SHIFT = 16;
 
   /**
-   * The most values (tokens x dimension) of the sample k-means trains on: 512 MB of heap during the
-   * build of a segment of 4.2M tokens or more at dimension 128 (32,768 centroids or more), for 1M
-   * tokens. Measured on the synthetic million's 111M tokens and 131,072 centroids (2 December),
+   * The most values (tokens x dimension) of the sample k-means trains on: 512 MB of heap, 1M tokens
+   * at dimension 128, reached there by segments of 67M tokens or more (131,072 centroids or more). Measured on the synthetic million's 111M tokens and 131,072 centroids (2 December),
    * recall@10 at k' = 100, 32 probes and its p50 at 2 threads: 0.810 at 44.4 ms with 262,144 sample
    * tokens (2 a centroid, the cap before), 0.934 at 50.2 ms with 1,048,576 (8), 0.918 at 59.1 ms
    * with 2,097,152 (16).
