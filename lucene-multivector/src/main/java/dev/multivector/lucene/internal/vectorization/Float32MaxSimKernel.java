@@ -59,24 +59,20 @@ public interface Float32MaxSimKernel {
    * best[i]}, sets {@code best[i]} to it and {@code out[i]} to the token; ties go to the lower
    * token. Nearest-centroid search, with {@code bias} half the centroids' squared norms.
    *
-   * <p>This implementation scores a panel at a time through {@link #accumulate}; kernels that can
-   * keep the winners in registers override it.
+   * <p>This implementation scans {@link #dotProducts}; kernels that can keep the winners in
+   * registers override it.
    */
   default void nearest(
       float[] rows, int dim, MemorySegment panels, long offset, int tokens, float[] bias, int[] out, float[] best) {
     final int n = rows.length / dim;
-    final float[] scores = new float[n * LANES];
-    for (int first = 0; first < tokens; first += LANES) {
-      final int inPanel = Math.min(LANES, tokens - first);
-      resetMaxima(scores);
-      accumulate(rows, dim, panels, offset + (long) first * dim * Float.BYTES, inPanel, scores);
-      for (int i = 0; i < n; i++) {
-        for (int lane = 0; lane < inPanel; lane++) {
-          final float s = scores[i * LANES + lane] - bias[first + lane];
-          if (s > best[i]) {
-            best[i] = s;
-            out[i] = first + lane;
-          }
+    final float[] scores = new float[n * tokens];
+    dotProducts(rows, dim, panels, offset, tokens, scores, tokens);
+    for (int i = 0; i < n; i++) {
+      for (int token = 0; token < tokens; token++) {
+        final float s = scores[i * tokens + token] - bias[token];
+        if (s > best[i]) {
+          best[i] = s;
+          out[i] = token;
         }
       }
     }
