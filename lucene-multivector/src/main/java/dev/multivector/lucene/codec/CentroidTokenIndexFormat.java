@@ -87,10 +87,11 @@ public final class CentroidTokenIndexFormat extends TokenIndexFormat {
 
   /**
    * The most values (tokens x dimension) of the sample k-means trains on: 512 MB of heap, 1M tokens
-   * at dimension 128, reached there by segments of 67M tokens or more (131,072 centroids or more). Measured on the synthetic million's 111M tokens and 131,072 centroids (2 December),
-   * recall@10 at k' = 100, 32 probes and its p50 at 2 threads: 0.810 at 44.4 ms with 262,144 sample
-   * tokens (2 a centroid, the cap before), 0.934 at 50.2 ms with 1,048,576 (8), 0.918 at 59.1 ms
-   * with 2,097,152 (16).
+   * at dimension 128, reached there by segments of 67M tokens or more (131,072 centroids or more).
+   * Measured on the synthetic million's 111M tokens and 131,072 centroids (2 December), recall@10
+   * at k' = 100, 32 probes and its p50 at 2 threads: 0.810 at 44.4 ms with 262,144 sample tokens (2
+   * a centroid, the cap before), 0.934 at 50.2 ms with 1,048,576 (8), 0.918 at 59.1 ms with
+   * 2,097,152 (16).
    */
   static final int MAX_SAMPLE_VALUES = 1 << 27;
 

@@ -198,7 +198,8 @@ abstract class PanamaFloat32MaxSimKernel implements Float32MaxSimKernel {
 
   /**
    * Every block of four vectors of the run's tokens against every four rows, in {@link
-   * #centroidBlock}'s {@code mode}. The run's last block is masked, not special-cased: centroid runs are long.
+   * #centroidBlock}'s {@code mode}. The run's last block is masked, not special-cased: centroid
+   * runs are long.
    */
   private void blocks(
       float[] rows,
